@@ -1,0 +1,1 @@
+"""Models of this app arrive with its issue; the app is installed now so the layout is fixed."""

@@ -1,0 +1,22 @@
+"""One exception handler for the whole API: every error is JSON with field messages."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus model validation errors as 400 and lost races as 409."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, IntegrityError):
+        # A constraint caught what validation could not see (two writers at once).
+        return Response(
+            {"detail": _("The data changed meanwhile; nothing was saved. Please try again.")},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,15 @@
+"""Gathers every app's API routes under /api/."""
+
+from django.urls import path
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+
+from communities.api.urls import router as communities_router
+
+router = DefaultRouter()
+router.registry.extend(communities_router.registry)
+
+urlpatterns = [
+    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    *router.urls,
+]
