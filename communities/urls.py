@@ -1,1 +1,8 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("areas/<int:pk>/", views.AreaDetailView.as_view(), name="area-detail"),
+]

@@ -26,8 +26,7 @@ class User(AbstractUser):
         ordering = ["username"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(role__in=list(ROLE_AREA_LEVEL))
-                | models.Q(area__isnull=False),
+                condition=~models.Q(role__in=list(ROLE_AREA_LEVEL)) | models.Q(area__isnull=False),
                 name="communities_user_area_required",
                 violation_error_message=_("This role must be bound to an area."),
             ),

@@ -19,6 +19,15 @@ class AreaQuerySet(ScopedQuerySet):
     def communities(self) -> "AreaQuerySet":
         return self.filter(level=AreaLevel.COMMUNITY)
 
+    def hosting_for(self, user) -> "AreaQuerySet":
+        """Communities the user may add estates, buildings and grids to."""
+        communities = self.communities()
+        if user.is_authenticated and user.is_active and user.sees_everything:
+            return communities
+        if user.is_authenticated and user.is_active and user.is_secretary:
+            return communities.filter(pk=user.area_id)
+        return self.none()
+
     def under(self, area: "Area") -> "AreaQuerySet":
         """The area and everything below it, at any depth."""
         return self.filter(path__startswith=area.path)

@@ -21,7 +21,18 @@ class UnitQuerySet(ScopedQuerySet):
     community_field = "building__community"
 
 
-class Estate(TimeStampedModel):
+class CommunityOwned(TimeStampedModel):
+    """A place that hangs directly off a community."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def owner_community_id(self) -> int | None:
+        return self.community_id
+
+
+class Estate(CommunityOwned):
     """A residential estate, living area or zone (小区/生活区/区片) of a community."""
 
     community = models.ForeignKey(
@@ -49,14 +60,16 @@ class Estate(TimeStampedModel):
                 violation_error_message=_("This community already has an estate of this name."),
             ),
             # Target of the composite foreign key that keeps a building in its own community.
-            models.UniqueConstraint(fields=["id", "community"], name="communities_estate_id_community"),
+            models.UniqueConstraint(
+                fields=["id", "community"], name="communities_estate_id_community"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
 
-class Building(TimeStampedModel):
+class Building(CommunityOwned):
     """A building (楼栋) of a community, optionally inside one of its estates."""
 
     community = models.ForeignKey(
@@ -140,6 +153,10 @@ class Unit(TimeStampedModel):
             ),
         ]
 
+    @property
+    def owner_community_id(self) -> int | None:
+        return self.building.community_id if self.building_id else None
+
     def __str__(self) -> str:
         return _("%(building)s unit %(number)s") % {
             "building": self.building,
@@ -147,7 +164,7 @@ class Unit(TimeStampedModel):
         }
 
 
-class Grid(TimeStampedModel):
+class Grid(CommunityOwned):
     """A grid (网格) of a community: a set of its buildings, or a village group."""
 
     community = models.ForeignKey(
@@ -178,7 +195,9 @@ class Grid(TimeStampedModel):
                 name="communities_grid_unique_name",
                 violation_error_message=_("This community already has a grid of this name."),
             ),
-            models.UniqueConstraint(fields=["id", "community"], name="communities_grid_id_community"),
+            models.UniqueConstraint(
+                fields=["id", "community"], name="communities_grid_id_community"
+            ),
         ]
 
     def __str__(self) -> str:

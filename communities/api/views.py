@@ -1,0 +1,91 @@
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
+
+from communities import services
+from communities.filters import (
+    AreaFilterSet,
+    BuildingFilterSet,
+    EstateFilterSet,
+    GridFilterSet,
+    UnitFilterSet,
+)
+from communities.models import Area, Building, Estate, Grid, Unit
+
+from .permissions import AdminWritable, PlacesWritable
+from .serializers import (
+    AreaSerializer,
+    BuildingSerializer,
+    EstateSerializer,
+    GridSerializer,
+    UnitSerializer,
+)
+
+
+class ScopedViewSet(viewsets.ModelViewSet):
+    """Every read starts from `visible_to(user)`, so an object out of scope is a 404; every
+    write goes through a service of the app (`save`)."""
+
+    def get_queryset(self):
+        return self.queryset.visible_to(self.request.user)
+
+    def save(self, instance, data: dict):
+        for field, value in data.items():
+            setattr(instance, field, value)
+        return services.place_save(actor=self.request.user, place=instance)
+
+    def perform_create(self, serializer):
+        model = serializer.Meta.model
+        serializer.instance = self.save(model(), dict(serializer.validated_data))
+
+    def perform_update(self, serializer):
+        serializer.instance = self.save(serializer.instance, dict(serializer.validated_data))
+
+    def perform_destroy(self, instance):
+        services.place_delete(actor=self.request.user, place=instance)
+
+
+class AreaViewSet(ScopedViewSet):
+    queryset = Area.objects.select_related("parent")
+    serializer_class = AreaSerializer
+    filterset_class = AreaFilterSet
+    permission_classes = [IsAuthenticated, AdminWritable]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def save(self, instance, data: dict):
+        for field, value in data.items():
+            setattr(instance, field, value)
+        return services.area_save(actor=self.request.user, area=instance)
+
+
+class EstateViewSet(ScopedViewSet):
+    queryset = Estate.objects.all()
+    serializer_class = EstateSerializer
+    filterset_class = EstateFilterSet
+    permission_classes = [IsAuthenticated, PlacesWritable]
+
+
+class BuildingViewSet(ScopedViewSet):
+    queryset = Building.objects.all()
+    serializer_class = BuildingSerializer
+    filterset_class = BuildingFilterSet
+    permission_classes = [IsAuthenticated, PlacesWritable]
+
+
+class UnitViewSet(ScopedViewSet):
+    queryset = Unit.objects.all()
+    serializer_class = UnitSerializer
+    filterset_class = UnitFilterSet
+    permission_classes = [IsAuthenticated, PlacesWritable]
+
+
+class GridViewSet(ScopedViewSet):
+    queryset = Grid.objects.prefetch_related("memberships")
+    serializer_class = GridSerializer
+    filterset_class = GridFilterSet
+    permission_classes = [IsAuthenticated, PlacesWritable]
+
+    def save(self, instance, data: dict):
+        buildings = data.pop("buildings", None)
+        for field, value in data.items():
+            setattr(instance, field, value)
+        return services.grid_save(actor=self.request.user, grid=instance, buildings=buildings)
