@@ -38,8 +38,7 @@ TIELING_COUNTY = {
             "官台新苑社区",
             [
                 EstatePlan(name, 3, 2, EstateKind.ZONE)
-                for name in ("一区", "二区", "三区", "四区", "五区", "六区", "七区", "八区")
-                + ("九区", "十区")
+                for name in "一区 二区 三区 四区 五区 六区 七区 八区 九区 十区".split()
             ],
             buildings_per_grid=6,
         ),

@@ -1,0 +1,134 @@
+"""Role fixtures over a small world: two communities of one township, a second township, and a
+community of another county."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from communities.choices import Role
+from tests.factories import (
+    BuildingFactory,
+    CommunityFactory,
+    EstateFactory,
+    GridFactory,
+    TownshipFactory,
+    UnitFactory,
+    UserFactory,
+)
+
+PASSWORD = "pass-word-123"
+
+
+@pytest.fixture
+def township(db):
+    return TownshipFactory(name="莲花湖街道")
+
+
+@pytest.fixture
+def county(township):
+    return township.parent
+
+
+@pytest.fixture
+def community(township):
+    return CommunityFactory(name="水木华园社区", parent=township)
+
+
+@pytest.fixture
+def other_community(township):
+    return CommunityFactory(name="天嘉苑社区", parent=township)
+
+
+@pytest.fixture
+def far_community(db):
+    """A community of another county altogether."""
+    return CommunityFactory(name="二工村社区")
+
+
+@pytest.fixture
+def estate(community):
+    return EstateFactory(community=community, name="一生活区")
+
+
+@pytest.fixture
+def building(estate):
+    return BuildingFactory(estate=estate, name="1号楼")
+
+
+@pytest.fixture
+def unit(building):
+    return UnitFactory(building=building, number=1, households=40)
+
+
+@pytest.fixture
+def grid(community, building):
+    grid = GridFactory(community=community, name="第一网格")
+    grid.memberships.create(building=building, community=community)
+    return grid
+
+
+@pytest.fixture
+def other_building(other_community):
+    return BuildingFactory(
+        estate=EstateFactory(community=other_community, name="天嘉苑小区"), name="9号楼"
+    )
+
+
+@pytest.fixture
+def secretary(community):
+    return UserFactory(username="secretary", role=Role.SECRETARY, area=community)
+
+
+@pytest.fixture
+def other_secretary(other_community):
+    return UserFactory(username="secretary2", role=Role.SECRETARY, area=other_community)
+
+
+@pytest.fixture
+def township_staff(township):
+    return UserFactory(username="township", role=Role.TOWNSHIP_STAFF, area=township)
+
+
+@pytest.fixture
+def county_staff(county):
+    return UserFactory(username="county", role=Role.COUNTY_STAFF, area=county)
+
+
+@pytest.fixture
+def team_member(township):
+    return UserFactory(username="team", role=Role.TEAM_MEMBER, area=township)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(
+        username="admin", role=Role.ADMIN, area=None, is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def client_for(client):
+    """A browser client logged in as the given user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def api_for(api_client):
+    """An API client authenticated by token as the given user."""
+    from rest_framework.authtoken.models import Token
+
+    def authenticate(user):
+        token, _ = Token.objects.get_or_create(user=user)
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return api_client
+
+    return authenticate

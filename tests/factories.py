@@ -1,0 +1,97 @@
+"""Factories for every model the tests build. Areas hang under one county per test."""
+
+import factory
+from factory.django import DjangoModelFactory
+
+from communities.choices import AreaLevel, Role
+from communities.models import Area, Building, Estate, Grid, GridBuilding, Unit, User
+
+
+class AreaFactory(DjangoModelFactory):
+    class Meta:
+        model = Area
+
+    name = factory.Sequence(lambda n: f"区域{n}")
+    level = AreaLevel.PROVINCE
+    parent = None
+
+
+class CountyFactory(AreaFactory):
+    name = factory.Sequence(lambda n: f"县{n}")
+    level = AreaLevel.COUNTY
+    parent = factory.SubFactory(
+        AreaFactory,
+        level=AreaLevel.CITY,
+        parent=factory.SubFactory(AreaFactory, level=AreaLevel.PROVINCE),
+    )
+
+
+class TownshipFactory(AreaFactory):
+    name = factory.Sequence(lambda n: f"街道{n}")
+    level = AreaLevel.TOWNSHIP
+    parent = factory.SubFactory(CountyFactory)
+
+
+class CommunityFactory(AreaFactory):
+    name = factory.Sequence(lambda n: f"社区{n}")
+    level = AreaLevel.COMMUNITY
+    parent = factory.SubFactory(TownshipFactory)
+
+
+class EstateFactory(DjangoModelFactory):
+    class Meta:
+        model = Estate
+
+    community = factory.SubFactory(CommunityFactory)
+    name = factory.Sequence(lambda n: f"小区{n}")
+
+
+class BuildingFactory(DjangoModelFactory):
+    class Meta:
+        model = Building
+
+    estate = factory.SubFactory(EstateFactory)
+    community = factory.LazyAttribute(lambda o: o.estate.community)
+    name = factory.Sequence(lambda n: f"{n}号楼")
+
+
+class UnitFactory(DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    building = factory.SubFactory(BuildingFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    households = 20
+
+
+class GridFactory(DjangoModelFactory):
+    class Meta:
+        model = Grid
+
+    community = factory.SubFactory(CommunityFactory)
+    name = factory.Sequence(lambda n: f"第{n}网格")
+
+
+class GridBuildingFactory(DjangoModelFactory):
+    class Meta:
+        model = GridBuilding
+
+    grid = factory.SubFactory(GridFactory)
+    building = factory.SubFactory(BuildingFactory)
+    community = factory.LazyAttribute(lambda o: o.grid.community)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.SECRETARY
+    area = factory.SubFactory(CommunityFactory)
+    password = factory.PostGenerationMethodCall("set_password", "pass-word-123")
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:
+            instance.save()
