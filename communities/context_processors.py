@@ -7,9 +7,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [(_("Overview"), reverse("home"))]
+    items = [(_("Overview"), reverse("communities:home"))]
     if user.area_id:
-        items.append((_("My area"), reverse("area-detail", args=[user.area_id])))
+        items.append((_("My area"), reverse("communities:area-detail", args=[user.area_id])))
     items.append((_("API"), reverse("api-docs")))
     if user.is_staff:
         items.append((_("Administration"), reverse("admin:index")))

@@ -9,6 +9,8 @@ from communities.api.urls import router as communities_router
 router = DefaultRouter()
 router.registry.extend(communities_router.registry)
 
+app_name = "api"
+
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     *router.urls,

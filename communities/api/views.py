@@ -79,7 +79,7 @@ class UnitViewSet(ScopedViewSet):
 
 
 class GridViewSet(ScopedViewSet):
-    queryset = Grid.objects.prefetch_related("memberships")
+    queryset = Grid.objects.prefetch_related("buildings")
     serializer_class = GridSerializer
     filterset_class = GridFilterSet
     permission_classes = [IsAuthenticated, PlacesWritable]

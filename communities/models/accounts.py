@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -5,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.choices import ROLE_AREA_LEVEL, AreaLevel, Role
 
+from .base import ConstraintErrorFieldsMixin
 
-class User(AbstractUser):
+
+class User(ConstraintErrorFieldsMixin, AbstractUser):
     """An account: a role, and the area it works in (its scope: that area and all below)."""
 
     # No role (the default) sees nothing unless the account is a superuser.
@@ -20,6 +24,8 @@ class User(AbstractUser):
         related_name="users",
     )
 
+    constraint_error_fields: ClassVar[dict[str, str]] = {"area_required": "area"}
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -29,6 +35,7 @@ class User(AbstractUser):
                 condition=~models.Q(role__in=list(ROLE_AREA_LEVEL)) | models.Q(area__isnull=False),
                 name="communities_user_area_required",
                 violation_error_message=_("This role must be bound to an area."),
+                violation_error_code="area_required",
             ),
         ]
 

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +56,7 @@ class Area(TimeStampedModel):
     path = PathField(_("path"), max_length=255, editable=False, default="")
 
     objects = AreaQuerySet.as_manager()
+    constraint_error_fields: ClassVar[dict[str, str]] = {"name_taken": "name"}
 
     class Meta:
         verbose_name = _("area")
@@ -72,6 +75,7 @@ class Area(TimeStampedModel):
                 name="communities_area_unique_name",
                 nulls_distinct=False,
                 violation_error_message=_("An area of this name already exists here."),
+                violation_error_code="name_taken",
             ),
         ]
 

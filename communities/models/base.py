@@ -1,10 +1,29 @@
 from typing import ClassVar
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class TimeStampedModel(models.Model):
+class ConstraintErrorFieldsMixin:
+    """Reports a multi-field constraint's error on one field instead of on the whole form."""
+
+    # violation_error_code of a constraint → the field its error is reported on, so that forms
+    # and the API show the message next to the field the user typed.
+    constraint_error_fields: ClassVar[dict[str, str]] = {}
+
+    def validate_constraints(self, exclude=None) -> None:
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+            for item in errors.pop(NON_FIELD_ERRORS, []):
+                field = self.constraint_error_fields.get(item.code, NON_FIELD_ERRORS)
+                errors.setdefault(field, []).append(item)
+            raise ValidationError(errors) from error
+
+
+class TimeStampedModel(ConstraintErrorFieldsMixin, models.Model):
     """Created and updated timestamps for every model of the project."""
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -1,5 +1,7 @@
 """What lies inside a community: estates, buildings, units with households, and grids."""
 
+from typing import ClassVar
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,8 @@ class UnitQuerySet(ScopedQuerySet):
 
 class CommunityOwned(TimeStampedModel):
     """A place that hangs directly off a community."""
+
+    constraint_error_fields: ClassVar[dict[str, str]] = {"name_taken": "name"}
 
     class Meta:
         abstract = True
@@ -58,6 +62,7 @@ class Estate(CommunityOwned):
                 fields=["community", "name"],
                 name="communities_estate_unique_name",
                 violation_error_message=_("This community already has an estate of this name."),
+                violation_error_code="name_taken",
             ),
             # Target of the composite foreign key that keeps a building in its own community.
             models.UniqueConstraint(
@@ -100,6 +105,7 @@ class Building(CommunityOwned):
                 fields=["community", "name"],
                 name="communities_building_unique_name",
                 violation_error_message=_("This community already has a building of this name."),
+                violation_error_code="name_taken",
             ),
             models.UniqueConstraint(
                 fields=["id", "community"], name="communities_building_id_community"
@@ -130,6 +136,11 @@ class Unit(TimeStampedModel):
     households = models.IntegerField(_("households"), default=0)
 
     objects = UnitQuerySet.as_manager()
+    constraint_error_fields: ClassVar[dict[str, str]] = {
+        "unit_number_taken": "number",
+        "unit_number_invalid": "number",
+        "households_negative": "households",
+    }
 
     class Meta:
         verbose_name = _("unit")
@@ -140,16 +151,19 @@ class Unit(TimeStampedModel):
                 fields=["building", "number"],
                 name="communities_unit_unique_number",
                 violation_error_message=_("This building already has a unit with this number."),
+                violation_error_code="unit_number_taken",
             ),
             models.CheckConstraint(
                 condition=models.Q(households__gte=0),
                 name="communities_unit_households_not_negative",
                 violation_error_message=_("Households cannot be negative."),
+                violation_error_code="households_negative",
             ),
             models.CheckConstraint(
                 condition=models.Q(number__gte=1),
                 name="communities_unit_number_positive",
                 violation_error_message=_("A unit number starts at 1."),
+                violation_error_code="unit_number_invalid",
             ),
         ]
 
@@ -194,6 +208,7 @@ class Grid(CommunityOwned):
                 fields=["community", "name"],
                 name="communities_grid_unique_name",
                 violation_error_message=_("This community already has a grid of this name."),
+                violation_error_code="name_taken",
             ),
             models.UniqueConstraint(
                 fields=["id", "community"], name="communities_grid_id_community"
