@@ -3,6 +3,7 @@
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -12,8 +13,12 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus model validation errors as 400 and lost races as 409."""
-    if isinstance(exc, DjangoValidationError):
+    """DRF's handler, plus model validation errors as 400, lost races as 409, and a 404 that
+    says nothing about what was looked for."""
+    if isinstance(exc, Http404):
+        # Django's message names the model; say only "not found", in the caller's language.
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoValidationError):
         detail = as_serializer_error(exc)
         if NON_FIELD_ERRORS in detail:
             detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)

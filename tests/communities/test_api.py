@@ -657,3 +657,16 @@ def test_list_query_count_does_not_grow_with_rows(
 
     assert response.status_code == 200
     assert response.json()["count"] >= size
+
+
+def test_out_of_scope_detail_says_only_not_found_in_the_callers_language(
+    api_for, other_secretary, building
+):
+    client = api_for(other_secretary)
+
+    chinese = client.get(f"/api/buildings/{building.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    english = client.get(f"/api/buildings/{building.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert chinese.status_code == english.status_code == 404
+    assert chinese.json() == {"detail": "未找到。"}
+    assert english.json() == {"detail": "Not found."}

@@ -134,3 +134,18 @@ def test_an_empty_community_page_says_so(client_for, admin_user):
     response = client_for(admin_user).get(reverse("communities:area-detail", args=[empty.pk]))
 
     assert "尚无网格" in response.content.decode()
+
+
+def test_out_of_scope_page_is_a_chinese_404_that_names_nothing(
+    client_for, other_secretary, community, settings
+):
+    settings.DEBUG = False
+
+    response = client_for(other_secretary).get(
+        reverse("communities:area-detail", args=[community.pk])
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "页面不存在" in page
+    assert "Area" not in page and community.name not in page
