@@ -16,11 +16,12 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # Runs the app on http://$(HOST):$(PORT)/ with the demo data; on the embedded PostgreSQL under
-# ./var/ unless DATABASE_URL is set.
+# ./var/ unless DATABASE_URL is set. No autoreloader: its parent would SIGKILL the server process
+# on Ctrl-C before that process could stop the embedded database.
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --password "$(DEMO_PASSWORD)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 # Runs the whole test suite, browser tests included (they need Debian's chromium).
 test: $(STAMP)
