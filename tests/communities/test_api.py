@@ -80,7 +80,7 @@ def test_unknown_token_is_refused(api_client, building):
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_anonymous_is_refused_on_list_and_detail(endpoint, request, api_client):
+def test_anonymous_is_refused_on_list_and_detail(db, endpoint, request, api_client):
     obj = request.getfixturevalue(OBJECT_OF_COMMUNITY[endpoint])
 
     assert api_client.get(list_url(endpoint)).status_code == 401
