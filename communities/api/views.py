@@ -23,15 +23,22 @@ from .serializers import (
 
 class ScopedViewSet(viewsets.ModelViewSet):
     """Every read starts from `visible_to(user)`, so an object out of scope is a 404; every
-    write goes through a service of the app (`save`)."""
+    write goes through a service of the app (`write`)."""
+
+    # Validated fields that are not model fields; they are handed to `write` by name.
+    extra_fields: tuple[str, ...] = ()
 
     def get_queryset(self):
         return self.queryset.visible_to(self.request.user)
 
+    def write(self, instance, **extra):
+        return services.place_save(actor=self.request.user, place=instance)
+
     def save(self, instance, data: dict):
+        extra = {name: data.pop(name, None) for name in self.extra_fields}
         for field, value in data.items():
             setattr(instance, field, value)
-        return services.place_save(actor=self.request.user, place=instance)
+        return self.write(instance, **extra)
 
     def perform_create(self, serializer):
         model = serializer.Meta.model
@@ -51,9 +58,7 @@ class AreaViewSet(ScopedViewSet):
     permission_classes = [IsAuthenticated, AdminWritable]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
-    def save(self, instance, data: dict):
-        for field, value in data.items():
-            setattr(instance, field, value)
+    def write(self, instance, **extra):
         return services.area_save(actor=self.request.user, area=instance)
 
 
@@ -83,9 +88,7 @@ class GridViewSet(ScopedViewSet):
     serializer_class = GridSerializer
     filterset_class = GridFilterSet
     permission_classes = [IsAuthenticated, PlacesWritable]
+    extra_fields = ("buildings",)
 
-    def save(self, instance, data: dict):
-        buildings = data.pop("buildings", None)
-        for field, value in data.items():
-            setattr(instance, field, value)
+    def write(self, instance, *, buildings=None):
         return services.grid_save(actor=self.request.user, grid=instance, buildings=buildings)
