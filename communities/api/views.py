@@ -25,6 +25,7 @@ class ScopedViewSet(viewsets.ModelViewSet):
     """Every read starts from `visible_to(user)`, so an object out of scope is a 404; every
     write goes through a service of the app (`write`)."""
 
+    permission_classes = [IsAuthenticated, PlacesWritable]
     # Validated fields that are not model fields; they are handed to `write` by name.
     extra_fields: tuple[str, ...] = ()
 
@@ -66,28 +67,24 @@ class EstateViewSet(ScopedViewSet):
     queryset = Estate.objects.all()
     serializer_class = EstateSerializer
     filterset_class = EstateFilterSet
-    permission_classes = [IsAuthenticated, PlacesWritable]
 
 
 class BuildingViewSet(ScopedViewSet):
     queryset = Building.objects.all()
     serializer_class = BuildingSerializer
     filterset_class = BuildingFilterSet
-    permission_classes = [IsAuthenticated, PlacesWritable]
 
 
 class UnitViewSet(ScopedViewSet):
     queryset = Unit.objects.all()
     serializer_class = UnitSerializer
     filterset_class = UnitFilterSet
-    permission_classes = [IsAuthenticated, PlacesWritable]
 
 
 class GridViewSet(ScopedViewSet):
     queryset = Grid.objects.prefetch_related("buildings")
     serializer_class = GridSerializer
     filterset_class = GridFilterSet
-    permission_classes = [IsAuthenticated, PlacesWritable]
     extra_fields = ("buildings",)
 
     def write(self, instance, *, buildings=None):
