@@ -29,10 +29,12 @@ class Role(models.TextChoices):
     TOWNSHIP_STAFF = "township_staff", _("Township staff")
     SECRETARY = "secretary", _("Community secretary")
     TEAM_MEMBER = "team_member", _("Supervision team member")
+    UNIT_STAFF = "unit_staff", _("Work unit staff")
     ADMIN = "admin", _("Administrator")
 
 
-# The level of area each role must be bound to; admins and team members may be unbound.
+# The level of area each role must be bound to; admins and team members may be unbound, and
+# work unit staff are bound to their work units instead (they see those units' cadres only).
 ROLE_AREA_LEVEL = {
     Role.COUNTY_STAFF: AreaLevel.COUNTY,
     Role.TOWNSHIP_STAFF: AreaLevel.TOWNSHIP,

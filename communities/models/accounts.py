@@ -3,6 +3,7 @@ from typing import ClassVar
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from communities.choices import ROLE_AREA_LEVEL, AreaLevel, Role
@@ -49,6 +50,19 @@ class User(ConstraintErrorFieldsMixin, AbstractUser):
     @property
     def is_secretary(self) -> bool:
         return self.role == Role.SECRETARY
+
+    @property
+    def is_county_staff(self) -> bool:
+        return self.role == Role.COUNTY_STAFF
+
+    @property
+    def is_unit_staff(self) -> bool:
+        return self.role == Role.UNIT_STAFF
+
+    @cached_property
+    def work_unit_ids(self) -> list[int]:
+        """The work units a unit staff account speaks for (`cadres.WorkUnit.contacts`)."""
+        return list(self.work_units.values_list("pk", flat=True)) if self.pk else []
 
     def clean(self) -> None:
         super().clean()

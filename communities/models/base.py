@@ -44,6 +44,9 @@ class ScopedQuerySet(models.QuerySet):
 
     area_field: ClassVar[str] = ""
     community_field: ClassVar[str | None] = None
+    # For rows about people: the relation to the work unit whose staff accounts see the row.
+    # Work unit staff see nothing else (they are bound to no area).
+    work_unit_field: ClassVar[str | None] = None
 
     def _path_lookup(self) -> str:
         return f"{self.area_field}__path__startswith" if self.area_field else "path__startswith"
@@ -53,6 +56,10 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if user.sees_everything:
             return self
+        if user.is_unit_staff:
+            if self.work_unit_field is None:
+                return self.none()
+            return self.filter(**{f"{self.work_unit_field}__in": user.work_unit_ids})
         if user.area_id is None:
             return self.none()
         return self.filter(**{self._path_lookup(): user.area.path})

@@ -167,6 +167,8 @@ class Unit(TimeStampedModel):
                 violation_error_message=_("A unit number starts at 1."),
                 violation_error_code="unit_number_invalid",
             ),
+            # Target of composite foreign keys that keep a unit inside its stated building.
+            models.UniqueConstraint(fields=["id", "building"], name="communities_unit_id_building"),
         ]
 
     @property
