@@ -1,0 +1,155 @@
+"""One FilterSet per list: the workbench page, the API and the roster export share them."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from cadres.choices import (
+    CHIEF_KINDS,
+    DUTY_KINDS,
+    BranchKind,
+    BranchStatus,
+    PartyStanding,
+    PostKind,
+    RegistrationStatus,
+)
+from cadres.models import Branch, Cadre, Post, Registration, WorkUnit
+from cadres.validators import normalize_phone
+from communities.filters import SearchFilterSet
+from communities.models import Area, Building, Estate
+
+CHIEF_CHOICES = [(kind.value, kind.label) for kind in CHIEF_KINDS]
+DUTY_CHOICES = [(kind.value, kind.label) for kind in DUTY_KINDS]
+
+
+def person_search(prefix: str, value: str) -> Q:
+    """Name, phone digits, or pinyin initials (zy finds 赵莹)."""
+    value = value.strip()
+    condition = Q(**{f"{prefix}name__icontains": value})
+    digits = normalize_phone(value)
+    if digits.isdigit():
+        condition |= Q(**{f"{prefix}phone__contains": digits})
+    if value.isascii() and value.isalpha():
+        condition |= Q(**{f"{prefix}name_initials__startswith": value.lower()})
+    return condition
+
+
+def visible(model, *related: str):
+    """The choices of a filter: rows of `model` the requesting user sees, and no others."""
+
+    def queryset(request):
+        if request is None:
+            return model.objects.none()
+        return model.objects.visible_to(request.user).select_related(*related)
+
+    return queryset
+
+
+class WorkUnitTreeFilter(django_filters.ModelChoiceFilter):
+    """A work unit and the units under it (县直机关 takes in 县民政局 …)."""
+
+    def __init__(self, *args, lookup: str = "work_unit", **kwargs):
+        self.lookup = lookup
+        kwargs.setdefault("queryset", visible(WorkUnit))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        children = WorkUnit.objects.filter(parent=value).values("pk")
+        return queryset.filter(
+            Q(**{f"{self.lookup}": value}) | Q(**{f"{self.lookup}__in": children})
+        )
+
+
+def visible_communities(request):
+    if request is None:
+        return Area.objects.none()
+    return Area.objects.visible_to(request.user).communities()
+
+
+class WorkUnitFilterSet(SearchFilterSet):
+    county = django_filters.NumberFilter(label=_("County"), field_name="county_id")
+    parent = django_filters.NumberFilter(label=_("Parent unit"), field_name="parent_id")
+
+    class Meta:
+        model = WorkUnit
+        fields = ["county", "parent", "q"]
+
+
+class CadreFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name, phone or pinyin initials"), method="filter_q")
+    work_unit = WorkUnitTreeFilter(label=_("Work unit"))
+    party_standing = django_filters.ChoiceFilter(
+        label=_("Party standing"), choices=PartyStanding.choices
+    )
+    registered = django_filters.BooleanFilter(
+        label=_("Registered with a community"), method="filter_registered"
+    )
+
+    class Meta:
+        model = Cadre
+        fields = ["work_unit", "party_standing", "registered", "q"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(person_search("", value))
+
+    def filter_registered(self, queryset, name, value):
+        active = Registration.objects.active().filter(cadre=OuterRef("pk"))
+        return queryset.filter(Exists(active)) if value else queryset.exclude(Exists(active))
+
+
+class RegistrationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name, phone or pinyin initials"), method="filter_q")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=RegistrationStatus.choices)
+    community = django_filters.ModelChoiceFilter(label=_("Community"), queryset=visible_communities)
+    estate = django_filters.ModelChoiceFilter(
+        label=_("Estate"), field_name="building__estate", queryset=visible(Estate)
+    )
+    building = django_filters.ModelChoiceFilter(
+        label=_("Building"), queryset=visible(Building, "estate")
+    )
+    unit = django_filters.NumberFilter(label=_("Unit"), field_name="unit_id")
+    work_unit = WorkUnitTreeFilter(label=_("Work unit"), lookup="cadre__work_unit")
+    post = django_filters.ChoiceFilter(label=_("Post"), choices=CHIEF_CHOICES, method="filter_post")
+    duty = django_filters.ChoiceFilter(
+        label=_("Duty role"), choices=DUTY_CHOICES, method="filter_post"
+    )
+
+    class Meta:
+        model = Registration
+        fields = ["status", "community", "estate", "building", "unit", "work_unit", "q"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(person_search("cadre__", value))
+
+    def filter_post(self, queryset, name, value):
+        held = Post.objects.active().filter(registration=OuterRef("pk"), kind=value)
+        return queryset.filter(Exists(held))
+
+
+class PostFilterSet(django_filters.FilterSet):
+    community = django_filters.NumberFilter(label=_("Community"), field_name="community_id")
+    kind = django_filters.ChoiceFilter(label=_("Post"), choices=PostKind.choices)
+    registration = django_filters.NumberFilter(
+        label=_("Registration"), field_name="registration_id"
+    )
+    building = django_filters.NumberFilter(label=_("Building"), field_name="building_id")
+    unit = django_filters.NumberFilter(label=_("Unit"), field_name="unit_id")
+    active = django_filters.BooleanFilter(
+        label=_("Active"), field_name="ended_at", lookup_expr="isnull"
+    )
+
+    class Meta:
+        model = Post
+        fields = ["community", "kind", "registration", "building", "unit", "active"]
+
+
+class BranchFilterSet(SearchFilterSet):
+    area = django_filters.NumberFilter(label=_("Area"), field_name="area_id")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=BranchKind.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=BranchStatus.choices)
+
+    class Meta:
+        model = Branch
+        fields = ["area", "kind", "status", "q"]
