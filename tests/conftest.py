@@ -7,12 +7,15 @@ from rest_framework.test import APIClient
 from communities.choices import Role
 from tests.factories import (
     BuildingFactory,
+    CadreFactory,
     CommunityFactory,
     EstateFactory,
     GridFactory,
+    RegistrationFactory,
     TownshipFactory,
     UnitFactory,
     UserFactory,
+    WorkUnitFactory,
 )
 
 PASSWORD = "pass-word-123"
@@ -96,6 +99,36 @@ def county_staff(county):
 @pytest.fixture
 def team_member(township):
     return UserFactory(username="team", role=Role.TEAM_MEMBER, area=township)
+
+
+@pytest.fixture
+def work_unit(county):
+    return WorkUnitFactory(county=county, name="县民政局")
+
+
+@pytest.fixture
+def unit_staff(work_unit):
+    user = UserFactory(username="unitstaff", role=Role.UNIT_STAFF, area=None)
+    work_unit.contacts.add(user)
+    return user
+
+
+@pytest.fixture
+def cadre(work_unit):
+    return CadreFactory(name="赵莹", phone="13812341234", work_unit=work_unit)
+
+
+@pytest.fixture
+def pending_registration(cadre, community, building, unit):
+    return RegistrationFactory(cadre=cadre, community=community, building=building, unit=unit)
+
+
+@pytest.fixture
+def confirmed_registration(work_unit, community, building, unit):
+    cadre = CadreFactory(name="孙守超", phone="13900001111", work_unit=work_unit)
+    return RegistrationFactory(
+        cadre=cadre, community=community, building=building, unit=unit, status="confirmed"
+    )
 
 
 @pytest.fixture

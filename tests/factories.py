@@ -3,6 +3,8 @@
 import factory
 from factory.django import DjangoModelFactory
 
+from cadres.models.people import name_initials
+from cadres.validators import id_number_check_character
 from communities.choices import AreaLevel, Role
 from communities.models import Area, Building, Estate, Grid, GridBuilding, Unit, User
 
@@ -95,3 +97,59 @@ class UserFactory(DjangoModelFactory):
     def _after_postgeneration(cls, instance, create, results=None):
         if create:
             instance.save()
+
+
+# --- cadres -----------------------------------------------------------------------------------
+
+
+def valid_id_number(n: int) -> str:
+    """A resident ID number with a real birth date and the right GB 11643 check digit."""
+    first17 = f"211221{1970 + n % 30:04d}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
+    return first17 + id_number_check_character(first17)
+
+
+class WorkUnitFactory(DjangoModelFactory):
+    class Meta:
+        model = "cadres.WorkUnit"
+
+    county = factory.SubFactory(CountyFactory)
+    name = factory.Sequence(lambda n: f"县单位{n}")
+
+
+class CadreFactory(DjangoModelFactory):
+    class Meta:
+        model = "cadres.Cadre"
+
+    name = factory.Sequence(lambda n: f"党员{n}")
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+    id_number = None
+    work_unit = factory.SubFactory(WorkUnitFactory)
+    name_initials = factory.LazyAttribute(lambda o: name_initials(o.name))
+
+
+class RegistrationFactory(DjangoModelFactory):
+    """A registration; pass status="confirmed" for a confirmed one."""
+
+    class Meta:
+        model = "cadres.Registration"
+
+    cadre = factory.SubFactory(CadreFactory)
+    community = factory.SubFactory(CommunityFactory)
+
+
+class PostFactory(DjangoModelFactory):
+    class Meta:
+        model = "cadres.Post"
+
+    registration = factory.SubFactory(RegistrationFactory, status="confirmed")
+    community = factory.LazyAttribute(lambda o: o.registration.community)
+    kind = "publicist"
+
+
+class BranchFactory(DjangoModelFactory):
+    class Meta:
+        model = "cadres.Branch"
+
+    area = factory.SubFactory(CommunityFactory)
+    kind = "community"
+    name = factory.Sequence(lambda n: f"临时党支部{n}")
