@@ -85,6 +85,7 @@ def _with_chief(queryset: QuerySet, kind: str, field: str) -> QuerySet:
 class BuildingGaps:
     building: Building
     units: list = field(default_factory=list)
+    group: object = None  # the building's Party group, when the page asks for it
 
     @property
     def covered_units(self) -> int:

@@ -1,0 +1,190 @@
+"""Forms of the browser pages. They collect input; the services decide."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cadres.choices import CHIEF_KINDS, Channel, Gender, PartyStanding, PostKind
+from cadres.models import WorkUnit
+from cadres.services import CadreDetails
+from cadres.validators import (
+    normalize_id_number,
+    normalize_phone,
+    validate_id_number,
+    validate_mobile,
+)
+from communities.models import Area, Building, Estate, Grid, Unit
+
+
+class RegistrationForm(forms.Form):
+    """What a member states when registering with `community`; the short form of the
+    self-service page, and with `staff=True` the secretary's entry form."""
+
+    name = forms.CharField(label=_("Name"), max_length=50)
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"), choices=Gender.choices, widget=forms.RadioSelect, required=False
+    )
+    id_number = forms.CharField(
+        label=_("ID-card number"), max_length=20, required=False, help_text=_("Optional.")
+    )
+    work_unit = forms.ModelChoiceField(label=_("Work unit"), queryset=WorkUnit.objects.none())
+    position = forms.CharField(label=_("Position"), max_length=100, required=False)
+    party_standing = forms.ChoiceField(
+        label=_("Party standing"),
+        choices=PartyStanding.choices,
+        initial=PartyStanding.FULL,
+        widget=forms.RadioSelect,
+    )
+    building = forms.ModelChoiceField(
+        label=_("Building"), queryset=Building.objects.none(), required=False
+    )
+    unit_number = forms.IntegerField(label=_("Unit"), min_value=1, max_value=99, required=False)
+    room = forms.CharField(label=_("Room"), max_length=20, required=False)
+    commitment = forms.BooleanField(
+        label=_("I have signed the commitment letter (承诺书)"), required=False
+    )
+
+    def __init__(self, *args, community: Area, staff: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        county_ids = [int(part) for part in community.path.split("/") if part]
+        self.fields["work_unit"].queryset = WorkUnit.objects.filter(
+            county_id__in=county_ids
+        ).order_by("name")
+        self.fields["building"].queryset = Building.objects.filter(
+            community=community
+        ).select_related("estate")
+        if staff:
+            self.fields["channel"] = forms.ChoiceField(
+                label=_("Channel"),
+                choices=[
+                    (c.value, c.label)
+                    for c in Channel
+                    if c not in (Channel.SELF_SERVICE, Channel.TRANSFER)
+                ],
+            )
+            self.fields["commitment_signed_on"] = forms.DateField(
+                label=_("Commitment letter signed on"),
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+            self.fields["pioneer_post"] = forms.CharField(
+                label=_("Pioneer post"), max_length=100, required=False
+            )
+            del self.fields["commitment"]
+
+    def clean_phone(self) -> str:
+        phone = normalize_phone(self.cleaned_data["phone"])
+        validate_mobile(phone)
+        return phone
+
+    def clean_id_number(self) -> str | None:
+        value = normalize_id_number(self.cleaned_data.get("id_number"))
+        if value:
+            validate_id_number(value)
+        return value or None
+
+    def clean(self):
+        data = super().clean()
+        number, building = data.get("unit_number"), data.get("building")
+        data["unit"] = None
+        if number and not building:
+            self.add_error("building", _("Choose the building of this unit."))
+        elif number and building:
+            data["unit"] = Unit.objects.filter(building=building, number=number).first()
+            if data["unit"] is None:
+                self.add_error(
+                    "unit_number",
+                    _("%(building)s has no unit %(number)s.")
+                    % {"building": building, "number": number},
+                )
+        return data
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        signed_on = data.get("commitment_signed_on")
+        if data.get("commitment"):
+            signed_on = timezone.localdate()
+        return {
+            "community": self.community,
+            "details": CadreDetails(
+                name=data["name"],
+                phone=data["phone"],
+                work_unit=data["work_unit"],
+                gender=data.get("gender") or "",
+                id_number=data.get("id_number"),
+                position=data.get("position", ""),
+                party_standing=data["party_standing"],
+            ),
+            "building": data.get("building"),
+            "unit": data.get("unit"),
+            "room": data.get("room", ""),
+            "channel": data.get("channel", Channel.SELF_SERVICE),
+            "commitment_signed_on": signed_on,
+            "pioneer_post": data.get("pioneer_post", ""),
+        }
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for returning"), max_length=500, widget=forms.TextInput()
+    )
+
+
+class TransferForm(forms.Form):
+    """The member moved: to which community of the county, and where in it."""
+
+    community = forms.ModelChoiceField(label=_("New community"), queryset=Area.objects.none())
+    room = forms.CharField(label=_("Room"), max_length=20, required=False)
+
+    def __init__(self, *args, registration, **kwargs):
+        super().__init__(*args, **kwargs)
+        county_path = "/".join(registration.community.path.split("/")[:3]) + "/"
+        self.fields["community"].queryset = (
+            Area.objects.communities()
+            .filter(path__startswith=county_path)
+            .exclude(pk=registration.community_id)
+        )
+
+
+class PostForm(forms.Form):
+    """A post for a confirmed member: a chief over one place of the community, or a duty role.
+
+    One select lists every place, grouped, with values like "building:12"."""
+
+    kind = forms.ChoiceField(label=_("Post"), choices=PostKind.choices)
+    place = forms.ChoiceField(label=_("Over"), required=False)
+
+    PLACE_MODELS = {"estate": Estate, "grid": Grid, "building": Building, "unit": Unit}
+
+    def __init__(self, *args, community: Area, **kwargs):
+        super().__init__(*args, **kwargs)
+        estates = Estate.objects.filter(community=community)
+        grids = Grid.objects.filter(community=community)
+        buildings = Building.objects.filter(community=community).select_related("estate")
+        units = Unit.objects.filter(building__community=community).select_related(
+            "building__estate"
+        )
+        self.fields["place"].choices = [
+            ("", "—"),
+            (_("Zones"), [(f"estate:{e.pk}", str(e)) for e in estates]),
+            (_("Grids"), [(f"grid:{g.pk}", str(g)) for g in grids]),
+            (_("Buildings"), [(f"building:{b.pk}", str(b)) for b in buildings]),
+            (_("Units"), [(f"unit:{u.pk}", str(u)) for u in units]),
+        ]
+        self.community = community
+
+    def clean(self):
+        data = super().clean()
+        kind, place = data.get("kind"), data.get("place")
+        data["places"] = {}
+        if kind in CHIEF_KINDS and place:
+            field, _sep, pk = place.partition(":")
+            model = self.PLACE_MODELS[field]
+            data["places"] = {field: model.objects.filter(pk=pk).first()}
+        return data

@@ -1,0 +1,18 @@
+"""Showing personal data in pages: the one rule of cadres.personal_data."""
+
+from django import template
+
+from cadres import personal_data
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def shown_phone(context, phone: str, community_id: int | None = None) -> str:
+    """The phone number as the page's user may see it."""
+    return personal_data.shown_phone(context["request"].user, phone, community_id)
+
+
+@register.filter
+def masked_id(id_number: str | None) -> str:
+    return personal_data.shown_id_number(id_number)

@@ -1,0 +1,1 @@
+"""Browser pages of the cadres app, one module per subject."""

@@ -1,0 +1,103 @@
+"""The secretary's workbench: registrations of the community, pending first, decided in bulk."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
+from django_filters.views import FilterView
+
+from cadres import services
+from cadres.filters import RegistrationFilterSet
+from cadres.forms import ReturnForm
+from cadres.models import Registration
+from cadres.selectors import communities_with_registration_counts, registrations_for_list
+from communities.models import Area
+
+
+class RegistrationListView(FilterView):
+    """The workbench. A secretary sees their community; township and county staff every
+    community of their area with its counts. `?export=xlsx` downloads the filtered roster."""
+
+    filterset_class = RegistrationFilterSet
+    template_name = "cadres/registration_list.html"
+    paginate_by = 50
+    context_object_name = "registrations"
+
+    def get_queryset(self):
+        return registrations_for_list(Registration.objects.visible_to(self.request.user))
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            filterset = self.get_filterset(self.get_filterset_class())
+            if not filterset.is_valid():
+                raise Http404
+            from cadres import exports
+
+            return exports.roster_response(filterset.qs, request.user)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+        context["return_form"] = ReturnForm()
+        context["assign"] = self.request.GET.get("assign", "")
+        if user.is_secretary:
+            context["community"] = Area.objects.visible_to(user).filter(pk=user.area_id).first()
+        else:
+            context["community_counts"] = communities_with_registration_counts(
+                Area.objects.visible_to(user).communities()
+            )
+        return context
+
+
+class RegistrationBulkView(View):
+    """Confirms or returns the ticked registrations, all or none."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
+        chosen = list(Registration.objects.visible_to(request.user).filter(pk__in=ids))
+        if len(chosen) != len(set(ids)):
+            raise Http404
+        action = request.POST.get("action")
+        try:
+            if action == "confirm":
+                services.registration_confirm(actor=request.user, registrations=chosen)
+                done = ngettext(
+                    "%(count)d registration confirmed.",
+                    "%(count)d registrations confirmed.",
+                    len(chosen),
+                )
+            elif action == "return":
+                services.registration_return(
+                    actor=request.user, registrations=chosen, reason=request.POST.get("reason", "")
+                )
+                done = ngettext(
+                    "%(count)d registration returned.",
+                    "%(count)d registrations returned.",
+                    len(chosen),
+                )
+            else:
+                raise ValidationError(_("Choose confirm or return."))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        except PermissionDenied as error:
+            raise Http404 from error
+        else:
+            messages.success(request, done % {"count": len(chosen)})
+        return HttpResponseRedirect(self.next_url())
+
+    def next_url(self) -> str:
+        target = self.request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
+            return target
+        return reverse("cadres:workbench")
