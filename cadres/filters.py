@@ -50,6 +50,7 @@ class WorkUnitTreeFilter(django_filters.ModelChoiceFilter):
 
     def __init__(self, *args, lookup: str = "work_unit", **kwargs):
         self.lookup = lookup
+        kwargs.setdefault("field_name", lookup)
         kwargs.setdefault("queryset", visible(WorkUnit))
         super().__init__(*args, **kwargs)
 

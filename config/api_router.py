@@ -4,10 +4,12 @@ from django.urls import path
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from cadres.api.urls import router as cadres_router
 from communities.api.urls import router as communities_router
 
 router = DefaultRouter()
 router.registry.extend(communities_router.registry)
+router.registry.extend(cadres_router.registry)
 
 app_name = "api"
 

@@ -123,7 +123,8 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "在职党员进社区 API",
-    "DESCRIPTION": "Areas, estates, buildings, units and grids, scoped to the caller.",
+    "DESCRIPTION": "Areas and places, work units, cadres, registrations, posts and branches, "
+    "scoped to the caller.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
@@ -131,6 +132,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `kind` field with different choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "PostKindEnum": "cadres.choices.PostKind",
+        "BranchKindEnum": "cadres.choices.BranchKind",
+        "EstateKindEnum": "communities.choices.EstateKind",
+    },
 }
 
 LOGGING = {
