@@ -204,7 +204,8 @@ def registration_submit(
 
 
 def _end_service(registration: Registration, when) -> None:
-    """Ends the posts and the community branch memberships held through `registration`."""
+    """Ends the posts and the community branch memberships held through `registration`; a
+    branch secretary or building group leader who leaves the community leaves that seat empty."""
     Post.objects.filter(registration=registration, ended_at__isnull=True).update(
         ended_at=when, updated_at=when
     )
@@ -213,6 +214,12 @@ def _end_service(registration: Registration, when) -> None:
         branch__area_id=registration.community_id,
         left_on__isnull=True,
     ).update(left_on=timezone.localdate(when), updated_at=when)
+    Branch.objects.filter(
+        area_id=registration.community_id, secretary_id=registration.cadre_id
+    ).update(secretary=None, updated_at=when)
+    BuildingGroup.objects.filter(
+        community_id=registration.community_id, leader_id=registration.cadre_id
+    ).update(leader=None, updated_at=when)
 
 
 def _lock_registrations(actor: User, registrations: Iterable[Registration]) -> list[Registration]:
@@ -477,10 +484,9 @@ def branch_save(*, actor: User, branch: Branch) -> Branch:
     if branch.grid_id:
         branch.kind = BranchKind.GRID
     branch.full_clean()
-    if (
-        branch.secretary_id
-        and branch.pk
-        and not branch.members.current().filter(cadre_id=branch.secretary_id).exists()
+    # A new branch has no members yet, so it cannot name a secretary either.
+    if branch.secretary_id and not (
+        branch.pk and branch.members.current().filter(cadre_id=branch.secretary_id).exists()
     ):
         raise ValidationError({"secretary": _("The branch secretary must be one of its members.")})
     branch.save()

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
-from cadres.choices import Gender, PartyStanding
+from cadres.choices import ACTIVE_STATUSES, Gender, PartyStanding, RegistrationStatus
 from cadres.validators import (
     ID_NUMBER_PATTERN,
     MOBILE_PATTERN,
@@ -19,6 +19,9 @@ from cadres.validators import (
 )
 from communities.choices import AreaLevel
 from communities.models import Area, ScopedQuerySet, TimeStampedModel
+
+# Registrations that tie a member to a community's secretary: active, or a transfer request.
+OPEN_STATUSES = (*ACTIVE_STATUSES, RegistrationStatus.TRANSFER_REQUESTED)
 
 
 def _ancestor_ids(area: Area) -> list[int]:
@@ -129,7 +132,7 @@ class CadreQuerySet(ScopedQuerySet):
 
     def editable_by(self, user) -> "CadreQuerySet":
         """Administrators; the organisation department of the cadre's county; the secretary of a
-        community the cadre is registered with."""
+        community the cadre is registered with (pending, confirmed or asking to transfer)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.sees_everything:
@@ -139,9 +142,11 @@ class CadreQuerySet(ScopedQuerySet):
         if user.is_secretary and user.area_id:
             from .registrations import Registration
 
-            return self.filter(
-                Exists(Registration.objects.filter(cadre=OuterRef("pk"), community=user.area_id))
+            # A returned or ended registration is history: it gives no say over the member.
+            registered_here = Registration.objects.filter(
+                cadre=OuterRef("pk"), community=user.area_id, status__in=OPEN_STATUSES
             )
+            return self.filter(Exists(registered_here))
         return self.none()
 
 

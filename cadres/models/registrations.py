@@ -350,5 +350,7 @@ class Post(TimeStampedModel):
             place = getattr(self, field) if getattr(self, f"{field}_id") else None
             if place is not None and place.community_id != self.community_id:
                 errors[field] = _("This place belongs to another community.")
+        if self.unit_id and self.unit.building_id != self.building_id:
+            errors["unit"] = _("This unit belongs to another building.")
         if errors:
             raise ValidationError(errors)
