@@ -116,6 +116,15 @@ def _find_or_create_cadre(details: CadreDetails) -> Cadre:
         cadre.full_clean()
         cadre.save()
         return cadre
+    if id_number and cadre.id_number and cadre.id_number != id_number:
+        raise ValidationError(
+            {
+                "id_number": _(
+                    "This ID-card number differs from the one on record for this phone number. "
+                    "Please check it or contact the community secretary."
+                )
+            }
+        )
     if cadre.name != (details.name or "").strip():
         field = "phone" if by_phone else "id_number"
         raise ValidationError(
@@ -356,18 +365,21 @@ def registration_transfer(
 
 @transaction.atomic
 def registration_save(*, actor: User, registration: Registration) -> Registration:
-    """Changes a registration's address, commitment letter date or pioneer post."""
-    _locked(
+    """Changes a registration's address, commitment letter date or pioneer post; nothing else
+    of it (status, community, member) changes here, whatever the caller set."""
+    stored = _locked(
         Registration,
         actor,
         registration.pk,
         _("You may only change registrations of your own community."),
     )
-    if registration.unit_id and not registration.building_id:
-        registration.building_id = registration.unit.building_id
-    registration.full_clean()
-    registration.save()
-    return registration
+    for name in ("building", "unit", "room", "commitment_signed_on", "pioneer_post"):
+        setattr(stored, name, getattr(registration, name))
+    if stored.unit_id and not stored.building_id:
+        stored.building_id = stored.unit.building_id
+    stored.full_clean()
+    stored.save()
+    return stored
 
 
 # --- posts ------------------------------------------------------------------------------------
@@ -423,7 +435,9 @@ def post_assign(
         if holder is not None:
             raise ValidationError(
                 {
-                    name: _("%(place)s already has a %(post)s: %(holder)s. End that post first.")
+                    name: _(
+                        "%(place)s already has a %(post)s: %(holder)s. End that post first."
+                    )
                     % {"place": place, "post": post.get_kind_display(), "holder": holder}
                 },
                 code="post_taken",

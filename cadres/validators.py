@@ -4,6 +4,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"
@@ -48,7 +49,9 @@ def validate_id_number(value: str) -> None:
             _("An ID-card number has 17 digits followed by a digit or X."), code="invalid_id"
         )
     try:
-        datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        born = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        if born.year < 1900 or born > timezone.localdate():
+            raise ValueError
     except ValueError:
         raise ValidationError(
             _("This ID-card number does not contain a valid birth date."), code="invalid_id"
