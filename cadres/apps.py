@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CadresConfig(AppConfig):
     name = "cadres"
     verbose_name = _("Cadres")
+
+    def ready(self) -> None:
+        from cadres.demo import seed
+        from communities import demo
+
+        demo.register(seed)

@@ -435,9 +435,7 @@ def post_assign(
         if holder is not None:
             raise ValidationError(
                 {
-                    name: _(
-                        "%(place)s already has a %(post)s: %(holder)s. End that post first."
-                    )
+                    name: _("%(place)s already has a %(post)s: %(holder)s. End that post first.")
                     % {"place": place, "post": post.get_kind_display(), "holder": holder}
                 },
                 code="post_taken",

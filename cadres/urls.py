@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import branches, gaps, people, registrations, self_service, workbench
+from .views import branches, gaps, people, registrations, rosters, self_service, workbench
 
 app_name = "cadres"
 
@@ -38,6 +38,8 @@ urlpatterns = [
         name="post-assign",
     ),
     path("posts/<int:pk>/end/", registrations.PostEndView.as_view(), name="post-end"),
+    path("rosters/import/", rosters.RosterImportView.as_view(), name="roster-import"),
+    path("rosters/template/", rosters.RosterTemplateView.as_view(), name="roster-template"),
     path("gaps/", gaps.my_gaps, name="gaps"),
     path("communities/<int:pk>/gaps/", gaps.GapView.as_view(), name="community-gaps"),
     path("communities/<int:pk>/qr/", self_service.CommunityQrView.as_view(), name="community-qr"),

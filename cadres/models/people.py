@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
-from pypinyin import Style, lazy_pinyin
 
 from cadres.choices import ACTIVE_STATUSES, Gender, PartyStanding, RegistrationStatus
 from cadres.validators import (
@@ -152,6 +151,9 @@ class CadreQuerySet(ScopedQuerySet):
 
 def name_initials(name: str) -> str:
     """赵莹 → zy: what a secretary types to find someone on a phone keyboard."""
+    # Imported here: its dictionaries cost ~55 MB, only in processes that write cadres.
+    from pypinyin import Style, lazy_pinyin
+
     return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
 
 

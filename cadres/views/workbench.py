@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django_filters.views import FilterView
 
-from cadres import services
+from cadres import exports, services
 from cadres.filters import RegistrationFilterSet
 from cadres.forms import ReturnForm
 from cadres.models import Registration
@@ -35,8 +35,6 @@ class RegistrationListView(FilterView):
             filterset = self.get_filterset(self.get_filterset_class())
             if not filterset.is_valid():
                 raise Http404
-            from cadres import exports
-
             return exports.roster_response(filterset.qs, request.user)
         return super().get(request, *args, **kwargs)
 
