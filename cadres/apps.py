@@ -8,6 +8,8 @@ class CadresConfig(AppConfig):
 
     def ready(self) -> None:
         from cadres.demo import seed
+        from cadres.navigation import register_navigation
         from communities import demo
 
         demo.register(seed)
+        register_navigation()

@@ -18,3 +18,10 @@ def register_navigation() -> None:
     register(NavEntry(_("Gaps"), "cadres:gaps", shown=lambda user: user.is_secretary))
     register(NavEntry(_("Work units"), "cadres:work-units", shown=_runs_work_units))
     register(NavEntry(_("Branches"), "cadres:branches", shown=_has_area))
+    register(
+        NavEntry(
+            _("Import a roster"),
+            "cadres:roster-import",
+            shown=lambda user: user.sees_everything or user.is_county_staff,
+        )
+    )

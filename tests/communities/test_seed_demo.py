@@ -1,13 +1,24 @@
 """`seed_demo` builds the example of DOMAIN.md and can be run again without duplicating it."""
 
+import io
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
+from communities import demo
+from communities.choices import Role
 from communities.models import Area, Building, Unit, User
 from communities.selectors import areas_with_totals
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def only_the_places(monkeypatch):
+    """These tests are about the places and accounts; the demo steps other apps register have
+    their own tests (tests/cadres/test_seed_demo.py)."""
+    monkeypatch.setattr(demo, "_steps", [])
 
 
 def seed(password="demo-pass-1"):
@@ -58,3 +69,20 @@ def test_without_a_password_a_random_one_is_printed(capsys):
     password = out.split("(password: ")[1].split(")")[0]
     assert "secretary" in out and "http://127.0.0.1:8000/" in out
     assert password and authenticate(username="secretary", password=password)
+
+
+def test_registered_steps_run_after_the_places_and_their_accounts_are_listed():
+    calls = []
+
+    def step(run):
+        calls.append((Building.objects.exists(), run.password, run.admin.username))
+        run.account("extra", Role.TEAM_MEMBER, None, "王喆", where="横道镇")
+
+    demo.register(step)
+    demo.register(step)
+    out = io.StringIO()
+    call_command("seed_demo", password="demo-pass-3", stdout=out)
+
+    assert calls == [(True, "demo-pass-3", "admin")]
+    assert "extra" in out.getvalue() and "横道镇" in out.getvalue()
+    assert authenticate(username="extra", password="demo-pass-3") is not None

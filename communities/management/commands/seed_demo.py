@@ -1,4 +1,5 @@
-"""Builds the example of DOMAIN.md: 铁岭县 and its named communities, with demo accounts."""
+"""Builds the example of DOMAIN.md: 铁岭县 and its named communities, with demo accounts, then
+runs the demo steps other apps registered (`communities.demo`)."""
 
 import secrets
 from dataclasses import dataclass, field
@@ -8,9 +9,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import translation
 
-from communities import services
+from communities import demo, services
 from communities.choices import AreaLevel, EstateKind, Role
-from communities.models import Area, Building, Estate, Grid, Unit, User
+from communities.models import Area, Building, Estate, Grid, Unit
 
 
 @dataclass
@@ -94,17 +95,19 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, password=None, **options):
-        password = password or secrets.token_urlsafe(9)
-        self.admin = self.account("admin", Role.ADMIN, None, "系统管理员", password, staff=True)
+        run = demo.DemoRun(stdout=self.stdout, password=password or secrets.token_urlsafe(9))
+        self.admin = run.admin = run.account("admin", Role.ADMIN, None, "系统管理员", staff=True)
         liaoning = self.area("辽宁省", AreaLevel.PROVINCE, None)
         tieling_city = self.area("铁岭市", AreaLevel.CITY, liaoning)
         self.county(self.area("铁岭县", AreaLevel.COUNTY, tieling_city), TIELING_COUNTY)
         chaoyang = self.area("朝阳市", AreaLevel.CITY, liaoning)
         self.county(self.area("北票市", AreaLevel.COUNTY, chaoyang), BEIPIAO_CITY)
         for username, role, area_name, full_name in ACCOUNTS:
-            self.account(username, role, Area.objects.get(name=area_name), full_name, password)
+            run.account(username, role, Area.objects.get(name=area_name), full_name)
         with translation.override(settings.LANGUAGE_CODE):
-            self.report(password)
+            for step in demo.steps():
+                step(run)
+            self.report(run)
 
     def county(self, county: Area, townships: dict[str, list[CommunityPlan]]) -> None:
         for township_name, plans in townships.items():
@@ -157,21 +160,10 @@ class Command(BaseCommand):
                 actor=self.admin, grid=grid, buildings=buildings[index : index + size]
             )
 
-    def account(self, username, role, area, full_name, password, staff=False) -> User:
-        user = User.objects.filter(username=username).first() or User(username=username)
-        user.role, user.area, user.last_name = role, area, full_name
-        user.is_staff = user.is_superuser = staff
-        user.set_password(password)
-        user.full_clean()
-        user.save()
-        return user
-
-    def report(self, password: str) -> None:
+    def report(self, run: demo.DemoRun) -> None:
         self.stdout.write(self.style.SUCCESS("Demo data ready: 铁岭县 and 北票市."))
-        self.stdout.write(f"Accounts (password: {password}):")
-        for username, role, area_name, _full_name in [
-            ("admin", Role.ADMIN, "", ""),
-            *ACCOUNTS,
-        ]:
-            self.stdout.write(f"  {username:<11} {Role(role).label} {area_name}")
+        self.stdout.write(f"Accounts (password: {run.password}):")
+        for account in run.accounts:
+            label = Role(account.role).label
+            self.stdout.write(f"  {account.username:<11} {label} {account.where}")
         self.stdout.write("Open http://127.0.0.1:8000/ and log in.")
