@@ -15,6 +15,7 @@ from cadres.choices import (
 )
 from cadres.models import Branch, Cadre, Post, Registration, WorkUnit
 from cadres.validators import normalize_phone
+from communities.choices import AreaLevel
 from communities.filters import SearchFilterSet
 from communities.models import Area, Building, Estate
 
@@ -69,9 +70,20 @@ def visible_communities(request):
     return Area.objects.visible_to(request.user).communities()
 
 
+def visible_counties(request):
+    if request is None:
+        return Area.objects.none()
+    return Area.objects.visible_to(request.user).filter(level=AreaLevel.COUNTY)
+
+
 class WorkUnitFilterSet(SearchFilterSet):
-    county = django_filters.NumberFilter(label=_("County"), field_name="county_id")
-    parent = django_filters.NumberFilter(label=_("Parent unit"), field_name="parent_id")
+    county = django_filters.ModelChoiceFilter(label=_("County"), queryset=visible_counties)
+    parent = django_filters.ModelChoiceFilter(
+        label=_("Parent unit"),
+        queryset=lambda request: (
+            visible(WorkUnit)(request).filter(children__isnull=False).distinct()
+        ),
+    )
 
     class Meta:
         model = WorkUnit

@@ -11,6 +11,7 @@ from django.views import View
 from django_filters.views import FilterView
 
 from cadres import exports, services
+from cadres.choices import UNDECIDED_STATUSES
 from cadres.filters import RegistrationFilterSet
 from cadres.forms import ReturnForm
 from cadres.models import Registration
@@ -61,11 +62,15 @@ class RegistrationBulkView(View):
     http_method_names = ["post"]
 
     def post(self, request):
-        ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
+        action = request.POST.get("action")
+        field = "page_ids" if action == "confirm_page" else "ids"
+        ids = [int(pk) for pk in request.POST.getlist(field) if pk.isdigit()]
         chosen = list(Registration.objects.visible_to(request.user).filter(pk__in=ids))
         if len(chosen) != len(set(ids)):
             raise Http404
-        action = request.POST.get("action")
+        if action == "confirm_page":
+            chosen = [r for r in chosen if r.status in UNDECIDED_STATUSES]
+            action = "confirm"
         try:
             if action == "confirm":
                 services.registration_confirm(actor=request.user, registrations=chosen)

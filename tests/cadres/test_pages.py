@@ -294,3 +294,17 @@ def test_gap_view_query_count_does_not_grow(
     with django_assert_max_num_queries(11):
         response = client.get(reverse("cadres:community-gaps", args=[community.pk]))
     assert response.context["gaps"].unit_count == buildings * 3
+
+
+def test_confirm_every_waiting_registration_on_the_page(client_for, secretary, community):
+    waiting = RegistrationFactory.create_batch(3, community=community)
+    returned = RegistrationFactory(
+        community=community, status="returned", return_reason="不在本社区"
+    )
+    client_for(secretary).post(
+        reverse("cadres:registration-bulk"),
+        {"page_ids": [r.pk for r in [*waiting, returned]], "action": "confirm_page"},
+    )
+    statuses = dict(Registration.objects.values_list("pk", "status"))
+    assert [statuses[r.pk] for r in waiting] == ["confirmed"] * 3
+    assert statuses[returned.pk] == "returned"
