@@ -41,6 +41,9 @@ class RegistrationStatus(models.TextChoices):
 
 # A member has at most one registration in these statuses (a database constraint holds it).
 ACTIVE_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED)
+# Registrations the community is dealing with: its secretary sees the member's full phone and
+# may change the member's details.
+OPEN_STATUSES = (*ACTIVE_STATUSES, RegistrationStatus.TRANSFER_REQUESTED)
 # Registrations the secretary still has to decide.
 UNDECIDED_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.TRANSFER_REQUESTED)
 

@@ -136,7 +136,7 @@ def roster_columns(user: User) -> list[Column]:
     channel, status = _labels(Channel), _labels(RegistrationStatus)
 
     def phone(row: dict) -> str:
-        if sees_full_phone(user, row["community_id"]):
+        if sees_full_phone(user, row["community_id"], row["status"]):
             return row["cadre__phone"]
         return mask_phone(row["cadre__phone"])
 

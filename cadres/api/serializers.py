@@ -76,8 +76,7 @@ def active_community_ids(cadre: Cadre) -> list[int]:
 def cadre_phone(user: User, cadre: Cadre) -> str:
     """The phone as `user` may see it: full to the secretary of a community the cadre is
     actively registered with (and to those who see every phone), masked to anyone else."""
-    community_id = user.area_id if user.area_id in active_community_ids(cadre) else None
-    return personal_data.shown_phone(user, cadre.phone, community_id)
+    return personal_data.shown_cadre_phone(user, cadre.phone, active_community_ids(cadre))
 
 
 class CadreSerializer(serializers.ModelSerializer):
@@ -204,7 +203,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
     def get_cadre_phone(self, registration: Registration) -> str:
         return personal_data.shown_phone(
-            _user(self), registration.cadre.phone, registration.community_id
+            _user(self), registration.cadre.phone, registration.community_id, registration.status
         )
 
     def get_building_name(self, registration: Registration) -> str:

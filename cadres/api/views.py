@@ -109,13 +109,15 @@ class CadreViewSet(CadresViewSet):
         return services.cadre_save(actor=self.request.user, cadre=instance)
 
     @extend_schema(responses={200: CadreIdNumberSerializer})
-    @action(detail=True, methods=["get"], url_path="id-number", url_name="id-number")
+    @action(detail=True, methods=["post"], url_path="id-number", url_name="id-number")
     def id_number(self, request, pk=None):
-        """A deliberate action: lists and details show the ID-card number masked."""
+        """A deliberate action (a POST, so it stays out of caches and access logs' query
+        strings, and is logged): lists and details show the ID-card number masked."""
         cadre = self.get_object()
         if not personal_data.may_reveal_id_number(request.user, set(active_community_ids(cadre))):
             raise PermissionDenied(gettext("You may not see this member's full ID-card number."))
-        return Response({"id_number": cadre.id_number or ""})
+        personal_data.log_id_number_shown(request.user, cadre.pk)
+        return Response({"id_number": cadre.id_number or ""}, headers={"Cache-Control": "no-store"})
 
 
 @extend_schema_view(

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from cadres.choices import ACTIVE_STATUSES, Gender, PartyStanding, RegistrationStatus
+from cadres.choices import ACTIVE_STATUSES, Gender, PartyStanding
 from cadres.validators import (
     ID_NUMBER_PATTERN,
     MOBILE_PATTERN,
@@ -20,7 +20,6 @@ from communities.choices import AreaLevel
 from communities.models import Area, ScopedQuerySet, TimeStampedModel
 
 # Registrations that tie a member to a community's secretary: active, or a transfer request.
-OPEN_STATUSES = (*ACTIVE_STATUSES, RegistrationStatus.TRANSFER_REQUESTED)
 
 
 def _ancestor_ids(area: Area) -> list[int]:
@@ -131,7 +130,7 @@ class CadreQuerySet(ScopedQuerySet):
 
     def editable_by(self, user) -> "CadreQuerySet":
         """Administrators; the organisation department of the cadre's county; the secretary of a
-        community the cadre is registered with (pending, confirmed or asking to transfer)."""
+        community the cadre is actively registered with (pending or confirmed)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.sees_everything:
@@ -143,7 +142,7 @@ class CadreQuerySet(ScopedQuerySet):
 
             # A returned or ended registration is history: it gives no say over the member.
             registered_here = Registration.objects.filter(
-                cadre=OuterRef("pk"), community=user.area_id, status__in=OPEN_STATUSES
+                cadre=OuterRef("pk"), community=user.area_id, status__in=ACTIVE_STATUSES
             )
             return self.filter(Exists(registered_here))
         return self.none()

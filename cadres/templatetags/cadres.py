@@ -8,9 +8,14 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def shown_phone(context, phone: str, community_id: int | None = None) -> str:
-    """The phone number as the page's user may see it."""
-    return personal_data.shown_phone(context["request"].user, phone, community_id)
+def registration_phone(context, registration) -> str:
+    """The member's phone on a registration, as the page's user may see it."""
+    return personal_data.shown_phone(
+        context["request"].user,
+        registration.cadre.phone,
+        registration.community_id,
+        registration.status,
+    )
 
 
 @register.filter

@@ -36,12 +36,7 @@ class CadreDetailView(DetailView):
         context["history"] = registration_history(self.object).filter(
             pk__in=Registration.objects.visible_to(user).values("pk")
         )
-        context["phone"] = (
-            self.object.phone
-            if any(personal_data.sees_full_phone(user, c) for c in communities)
-            or personal_data.sees_full_phone(user)
-            else personal_data.shown_phone(user, self.object.phone)
-        )
+        context["phone"] = personal_data.shown_cadre_phone(user, self.object.phone, communities)
         context["may_reveal"] = bool(self.object.id_number) and (
             personal_data.may_reveal_id_number(user, communities)
         )
@@ -53,7 +48,10 @@ class CadreDetailView(DetailView):
         if not context["may_reveal"]:
             raise Http404
         context["full_id_number"] = self.object.id_number
-        return self.render_to_response(context)
+        personal_data.log_id_number_shown(request.user, self.object.pk)
+        response = self.render_to_response(context)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class StaffOnlyMixin:

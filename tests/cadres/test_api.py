@@ -706,21 +706,28 @@ def test_id_number_is_masked_in_list_and_detail_even_for_admin(api_for, admin_us
 def test_full_id_number_is_revealed_on_purpose_to_those_allowed(
     role, status_code, request, api_for, cadre_with_id
 ):
-    response = api_for(request.getfixturevalue(role)).get(
+    response = api_for(request.getfixturevalue(role)).post(
         detail_url("cadres", cadre_with_id.pk, "id-number")
     )
 
     assert response.status_code == status_code
     if status_code == 200:
         assert response.json() == {"id_number": cadre_with_id.id_number}
+        assert response["Cache-Control"] == "no-store"
     else:
         assert cadre_with_id.id_number not in response.content.decode()
 
 
 def test_anonymous_cannot_reveal_an_id_number(api_client, cadre_with_id):
-    response = api_client.get(detail_url("cadres", cadre_with_id.pk, "id-number"))
+    response = api_client.post(detail_url("cadres", cadre_with_id.pk, "id-number"))
 
     assert response.status_code == 401
+
+
+def test_revealing_an_id_number_by_get_is_not_allowed(api_for, county_staff, cadre_with_id):
+    response = api_for(county_staff).get(detail_url("cadres", cadre_with_id.pk, "id-number"))
+
+    assert response.status_code == 405
 
 
 # Work units and cadres
