@@ -1,108 +1,44 @@
 """The admin of the cadres app: reference data, accounts of work units, and corrections.
 
-Every save goes through `cadres.services`. A form is first tried against its service in a
-savepoint that is always rolled back, so a rule only the service knows (a post for a member not
-yet confirmed, a branch secretary from outside the branch) shows on the form and nothing is
-saved; `save_model` then runs the service for real. Nothing here is deleted: registrations and
-posts are history, and no service deletes the rest; registrations are decided, posts ended and
+Every save goes through `cadres.services` by `communities.admin.ServiceAdmin`, so a rule only
+the service knows (a post for a member not yet confirmed, a branch secretary from outside the
+branch) shows on the form and nothing is saved. Nothing here is deleted: registrations and posts
+are history, and no service deletes the rest; registrations are decided, posts ended and
 branches established or dissolved by actions that call the services. Phones are masked in the
 lists except for those `cadres.personal_data` allows.
 """
 
-import copy
-
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Model, Q
-from django.utils.translation import gettext, ngettext
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cadres import services
 from cadres.models import Branch, BranchMember, BuildingGroup, Cadre, Post, Registration, WorkUnit
 from cadres.personal_data import shown_phone
+from communities.admin import ServiceAdmin
 
 # --- the shared base --------------------------------------------------------------------------
 
 
-def _refusal(error: Exception) -> list[str]:
-    if isinstance(error, ValidationError):
-        return error.messages
-    if isinstance(error, PermissionDenied) and str(error):
-        return [str(error)]
-    if isinstance(error, IntegrityError):
-        return [gettext("The database refused this change; please check the values.")]
-    return [gettext("You may not make this change.")]
-
-
-def _become(obj: Model, saved: Model) -> Model:
-    """The admin keeps the object it built; when a service saved another one, `obj` takes its
-    state so the admin's log and redirect name the saved row."""
-    if saved is not obj:
-        obj.__dict__.update(saved.__dict__)
-    return obj
-
-
-class ServiceAdmin(admin.ModelAdmin):
-    """Saves through a service (`save_through`), shows the service's refusals on the form, lists
-    only what the user may see, and deletes nothing."""
-
-    def save_through(self, request, obj: Model, form: forms.ModelForm) -> Model:
-        raise NotImplementedError
+class CadresAdmin(ServiceAdmin):
+    """Lists only what the user may see, saves through a service, and deletes nothing."""
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        model_admin = self
-
-        class ServiceCheckedForm(form_class):
-            def _post_clean(self):
-                super()._post_clean()
-                if not self._errors:
-                    model_admin.try_service(request, self)
-
-        ServiceCheckedForm.__name__ = form_class.__name__
-        return ServiceCheckedForm
-
-    def try_service(self, request, form: forms.ModelForm) -> None:
-        """Runs the service on a copy of the form's object in a savepoint that is rolled back;
-        what it refuses becomes the form's errors."""
-        try:
-            with transaction.atomic():
-                self.save_through(request, copy.deepcopy(form.instance), form)
-                transaction.set_rollback(True)
-        except ValidationError as error:
-            if not hasattr(error, "error_dict"):
-                form.add_error(None, error)
-                return
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        except (PermissionDenied, IntegrityError) as error:
-            form.add_error(None, _refusal(error))
-
-    def save_model(self, request, obj, form, change):
-        _become(obj, self.save_through(request, obj, form))
-
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def run_service(self, request, service, success: str, **kwargs) -> None:
-        """An action's service call: a message either way, all or nothing."""
-        try:
-            service(actor=request.user, **kwargs)
-        except (ValidationError, PermissionDenied, IntegrityError) as error:
-            self.message_user(request, " ".join(_refusal(error)), messages.ERROR)
-        else:
-            self.message_user(request, success, messages.SUCCESS)
 
-
-def phone_column(request, path: str, community_path: str | None = None):
-    """A list column with the phone at `path`, masked unless the user may see it in full."""
+def phone_column(
+    request, path: str, community_path: str | None = None, status_path: str | None = None
+):
+    """A list column with the phone at `path`, masked unless the user may see it in full (the
+    registration's community and status at the other paths decide for a secretary)."""
 
     def value(obj, attribute):
         for part in attribute.split("__"):
@@ -111,20 +47,24 @@ def phone_column(request, path: str, community_path: str | None = None):
 
     def phone(obj):
         community_id = value(obj, community_path) if community_path else None
-        return shown_phone(request.user, value(obj, path), community_id)
+        status = value(obj, status_path) if status_path else None
+        return shown_phone(request.user, value(obj, path), community_id, status=status)
 
     phone.short_description = _("mobile phone")
     phone.admin_order_field = path
     return phone
 
 
-class PhoneMaskingAdmin(ServiceAdmin):
+class PhoneMaskingAdmin(CadresAdmin):
     phone_path = "phone"
     phone_community_path: str | None = None
+    phone_status_path: str | None = None
 
     def get_list_display(self, request):
         return [
-            phone_column(request, self.phone_path, self.phone_community_path)
+            phone_column(
+                request, self.phone_path, self.phone_community_path, self.phone_status_path
+            )
             if column == self.phone_path
             else column
             for column in super().get_list_display(request)
@@ -148,7 +88,7 @@ class ActiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(WorkUnit)
-class WorkUnitAdmin(ServiceAdmin):
+class WorkUnitAdmin(CadresAdmin):
     list_display = ["name", "parent", "county", "cadre_count"]
     list_filter = [("county", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
@@ -162,7 +102,7 @@ class WorkUnitAdmin(ServiceAdmin):
     def cadre_count(self, obj):
         return obj.cadre_count
 
-    def save_through(self, request, obj, form):
+    def service_save(self, request, obj, form, change):
         return services.work_unit_save(actor=request.user, work_unit=obj)
 
 
@@ -207,7 +147,7 @@ class CadreAdmin(PhoneMaskingAdmin):
     readonly_fields = ["name_initials"]
     inlines = [RegistrationInline]
 
-    def save_through(self, request, obj, form):
+    def service_save(self, request, obj, form, change):
         return services.cadre_save(actor=request.user, cadre=obj)
 
 
@@ -233,6 +173,7 @@ class RegistrationAdmin(PhoneMaskingAdmin):
     ]
     phone_path = "cadre__phone"
     phone_community_path = "community_id"
+    phone_status_path = "status"
     list_filter = [
         "status",
         "channel",
@@ -290,7 +231,7 @@ class RegistrationAdmin(PhoneMaskingAdmin):
         place = obj.unit or obj.building or ""
         return f"{place} {obj.room}".strip()
 
-    def save_through(self, request, obj, form):
+    def service_save(self, request, obj, form, change):
         if obj.pk:
             return services.registration_save(actor=request.user, registration=obj)
         cadre = obj.cadre
@@ -335,7 +276,7 @@ class RegistrationAdmin(PhoneMaskingAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(ServiceAdmin):
+class PostAdmin(CadresAdmin):
     list_display = ["kind", "place", "holder", "community", "created_at", "ended_at"]
     list_filter = ["kind", ActiveFilter, ("community", admin.RelatedOnlyFieldListFilter)]
     search_fields = [
@@ -368,7 +309,7 @@ class PostAdmin(ServiceAdmin):
         # A post is assigned or ended, never edited: the change page is a record.
         return obj is None and super().has_change_permission(request, obj)
 
-    def save_through(self, request, obj, form):
+    def service_save(self, request, obj, form, change):
         return services.post_assign(
             actor=request.user,
             registration=obj.registration,
@@ -384,9 +325,8 @@ class PostAdmin(ServiceAdmin):
         posts = list(queryset.filter(ended_at__isnull=True))
 
         def end(actor, posts):
-            with transaction.atomic():
-                for post in posts:
-                    services.post_end(actor=actor, post=post)
+            for post in posts:
+                services.post_end(actor=actor, post=post)
 
         count = len(posts)
         self.run_service(
@@ -430,7 +370,7 @@ class BranchForm(forms.ModelForm):
 
 
 @admin.register(Branch)
-class BranchAdmin(ServiceAdmin):
+class BranchAdmin(CadresAdmin):
     form = BranchForm
     list_display = [
         "name",
@@ -469,7 +409,7 @@ class BranchAdmin(ServiceAdmin):
     def member_count(self, obj):
         return obj.member_count
 
-    def save_through(self, request, obj, form):
+    def service_save(self, request, obj, form, change):
         actor, secretary = request.user, obj.secretary
         members = list(form.cleaned_data.get("add_members") or [])
         if obj.pk is None:
@@ -483,9 +423,8 @@ class BranchAdmin(ServiceAdmin):
 
     def _each(self, request, queryset, service, success: str) -> None:
         def run(actor, branches):
-            with transaction.atomic():
-                for branch in branches:
-                    service(actor=actor, branch=branch)
+            for branch in branches:
+                service(actor=actor, branch=branch)
 
         branches = list(queryset)
         self.run_service(request, run, success % {"count": len(branches)}, branches=branches)
@@ -506,7 +445,7 @@ class BranchAdmin(ServiceAdmin):
 
 
 @admin.register(BuildingGroup)
-class BuildingGroupAdmin(ServiceAdmin):
+class BuildingGroupAdmin(CadresAdmin):
     list_display = ["building", "community", "leader"]
     list_filter = [("community", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["building__name", "community__name", "leader__name"]
@@ -517,7 +456,7 @@ class BuildingGroupAdmin(ServiceAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["building", "community"] if obj else ["community"]
 
-    def save_through(self, request, obj, form):
+    def service_save(self, request, obj, form, change):
         return services.building_group_save(
             actor=request.user, building=obj.building, leader=obj.leader
         )

@@ -14,6 +14,7 @@ from cadres.choices import (
     RegistrationStatus,
 )
 from cadres.models import Branch, Cadre, Post, Registration, WorkUnit
+from cadres.personal_data import sees_every_phone
 from cadres.validators import normalize_phone
 from communities.choices import AreaLevel
 from communities.filters import SearchFilterSet
@@ -23,13 +24,23 @@ CHIEF_CHOICES = [(kind.value, kind.label) for kind in CHIEF_KINDS]
 DUTY_CHOICES = [(kind.value, kind.label) for kind in DUTY_KINDS]
 
 
-def person_search(prefix: str, value: str) -> Q:
+def searches_full_phones(request) -> bool:
+    """Who may find people by any digits of their phone: those who see full phones in the lists
+    they search. Everyone else matches the last four digits only (what a masked number shows),
+    so a search cannot uncover hidden digits."""
+    user = getattr(request, "user", None)
+    return user is not None and (sees_every_phone(user) or user.is_secretary)
+
+
+def person_search(prefix: str, value: str, *, full_phone: bool = False) -> Q:
     """Name, phone digits, or pinyin initials (zy finds 赵莹)."""
     value = value.strip()
     condition = Q(**{f"{prefix}name__icontains": value})
     digits = normalize_phone(value)
-    if digits.isdigit():
+    if digits.isdigit() and full_phone:
         condition |= Q(**{f"{prefix}phone__contains": digits})
+    elif digits.isdigit() and len(digits) <= 4:
+        condition |= Q(**{f"{prefix}phone__endswith": digits})
     if value.isascii() and value.isalpha():
         condition |= Q(**{f"{prefix}name_initials__startswith": value.lower()})
     return condition
@@ -58,10 +69,7 @@ class WorkUnitTreeFilter(django_filters.ModelChoiceFilter):
     def filter(self, queryset, value):
         if not value:
             return queryset
-        children = WorkUnit.objects.filter(parent=value).values("pk")
-        return queryset.filter(
-            Q(**{f"{self.lookup}": value}) | Q(**{f"{self.lookup}__in": children})
-        )
+        return queryset.filter(**{f"{self.lookup}__in": WorkUnit.objects.subtree(value.pk)})
 
 
 def visible_communities(request):
@@ -105,7 +113,9 @@ class CadreFilterSet(django_filters.FilterSet):
         fields = ["work_unit", "party_standing", "registered", "q"]
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(person_search("", value))
+        return queryset.filter(
+            person_search("", value, full_phone=searches_full_phones(self.request))
+        )
 
     def filter_registered(self, queryset, name, value):
         active = Registration.objects.active().filter(cadre=OuterRef("pk"))
@@ -123,6 +133,9 @@ class RegistrationFilterSet(django_filters.FilterSet):
         label=_("Building"), queryset=visible(Building, "estate")
     )
     unit = django_filters.NumberFilter(label=_("Unit"), field_name="unit_id")
+    unit_number = django_filters.NumberFilter(
+        label=_("Unit number"), field_name="unit__number", min_value=1
+    )
     work_unit = WorkUnitTreeFilter(label=_("Work unit"), lookup="cadre__work_unit")
     post = django_filters.ChoiceFilter(label=_("Post"), choices=CHIEF_CHOICES, method="filter_post")
     duty = django_filters.ChoiceFilter(
@@ -134,7 +147,9 @@ class RegistrationFilterSet(django_filters.FilterSet):
         fields = ["status", "community", "estate", "building", "unit", "work_unit", "q"]
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(person_search("cadre__", value))
+        return queryset.filter(
+            person_search("cadre__", value, full_phone=searches_full_phones(self.request))
+        )
 
     def filter_post(self, queryset, name, value):
         held = Post.objects.active().filter(registration=OuterRef("pk"), kind=value)
@@ -149,6 +164,9 @@ class PostFilterSet(django_filters.FilterSet):
     )
     building = django_filters.NumberFilter(label=_("Building"), field_name="building_id")
     unit = django_filters.NumberFilter(label=_("Unit"), field_name="unit_id")
+    unit_number = django_filters.NumberFilter(
+        label=_("Unit number"), field_name="unit__number", min_value=1
+    )
     active = django_filters.BooleanFilter(
         label=_("Active"), field_name="ended_at", lookup_expr="isnull"
     )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from cadres.choices import (
     ACTIVE_STATUSES,
     BRANCH_MINIMUM_FULL_MEMBERS,
+    OPEN_STATUSES,
     UNDECIDED_STATUSES,
     BranchKind,
     BranchStatus,
@@ -218,14 +219,15 @@ def _end_service(registration: Registration, when) -> None:
     Post.objects.filter(registration=registration, ended_at__isnull=True).update(
         ended_at=when, updated_at=when
     )
+    # Seats first: the database refuses a branch secretary who is not a current member.
+    Branch.objects.filter(
+        area_id=registration.community_id, secretary_id=registration.cadre_id
+    ).update(secretary=None, updated_at=when)
     BranchMember.objects.filter(
         cadre_id=registration.cadre_id,
         branch__area_id=registration.community_id,
         left_on__isnull=True,
     ).update(left_on=timezone.localdate(when), updated_at=when)
-    Branch.objects.filter(
-        area_id=registration.community_id, secretary_id=registration.cadre_id
-    ).update(secretary=None, updated_at=when)
     BuildingGroup.objects.filter(
         community_id=registration.community_id, leader_id=registration.cadre_id
     ).update(leader=None, updated_at=when)
@@ -373,6 +375,12 @@ def registration_save(*, actor: User, registration: Registration) -> Registratio
         registration.pk,
         _("You may only change registrations of your own community."),
     )
+    if stored.status not in OPEN_STATUSES:
+        raise ValidationError(
+            _("A %(status)s registration is history and is not changed.")
+            % {"status": stored.get_status_display()},
+            code="closed",
+        )
     for name in ("building", "unit", "room", "commitment_signed_on", "pioneer_post"):
         setattr(stored, name, getattr(registration, name))
     if stored.unit_id and not stored.building_id:
@@ -592,11 +600,12 @@ def branch_dissolve(*, actor: User, branch: Branch, on: date | None = None) -> B
     if branch.status == BranchStatus.DISSOLVED:
         return branch
     day = on or timezone.localdate()
-    branch.members.current().update(left_on=day, updated_at=timezone.now())
     branch.status = BranchStatus.DISSOLVED
     branch.dissolved_on = day
     branch.full_clean()
     branch.save()
+    # After the status: a dissolved branch keeps its last secretary as history.
+    branch.members.current().update(left_on=day, updated_at=timezone.now())
     return branch
 
 

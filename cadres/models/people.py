@@ -5,6 +5,7 @@ from typing import ClassVar
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from cadres.choices import ACTIVE_STATUSES, Gender, PartyStanding
@@ -26,9 +27,23 @@ def _ancestor_ids(area: Area) -> list[int]:
     return [int(part) for part in area.path.split("/") if part]
 
 
+# The unit and every unit below it, at any depth; UNION stops at a unit already seen.
+SUBTREE_SQL = """
+    WITH RECURSIVE subtree(id) AS (
+        SELECT id FROM cadres_workunit WHERE id = %s
+        UNION SELECT unit.id FROM cadres_workunit unit JOIN subtree ON unit.parent_id = subtree.id
+    ) SELECT id FROM subtree
+"""
+
+
 class WorkUnitQuerySet(ScopedQuerySet):
     area_field = "county"
     work_unit_field = "id"
+
+    @staticmethod
+    def subtree(unit_id: int) -> RawSQL:
+        """The ids of a unit and all units below it, for `work_unit__in=`: one query."""
+        return RawSQL(SUBTREE_SQL, [unit_id])
 
     def visible_to(self, user) -> "WorkUnitQuerySet":
         """A county's employers are no secret to anyone working in it: staff at every level of
@@ -106,7 +121,15 @@ class WorkUnit(TimeStampedModel):
             raise ValidationError({"county": _("A work unit belongs to a county.")})
         if self.parent_id and self.parent.county_id != self.county_id:
             raise ValidationError({"parent": _("The parent unit belongs to another county.")})
-        if self.parent_id and self.pk and self.parent_id == self.pk:
+        if (
+            self.parent_id
+            and self.pk
+            and (
+                WorkUnit.objects.filter(
+                    pk=self.parent_id, id__in=WorkUnit.objects.subtree(self.pk)
+                ).exists()
+            )
+        ):
             raise ValidationError({"parent": _("A work unit cannot lie under itself.")})
 
 

@@ -148,6 +148,8 @@ class Registration(TimeStampedModel):
                 violation_error_message=_("Choose the building of this unit."),
                 violation_error_code="unit_needs_building",
             ),
+            # Target of the composite foreign key that keeps a transfer with the same member.
+            models.UniqueConstraint(fields=["id", "cadre"], name="cadres_registration_id_cadre"),
             # Target of the composite foreign key that keeps posts in the registration's community.
             models.UniqueConstraint(
                 fields=["id", "community"], name="cadres_registration_id_community"

@@ -1,8 +1,35 @@
 """What every page of the cadres app shares."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404
+from django.utils.translation import gettext as _
+
+
+def parse_ids(values: list[str]) -> list[int]:
+    """Row ids posted by a page; anything that is not a plain number is a 404 (a forged form)."""
+    if not all(re.fullmatch(r"[0-9]{1,18}", value) for value in values):
+        raise Http404
+    return sorted({int(value) for value in values})
+
+
+def lost_race_message() -> str:
+    """A database constraint caught two writers at once: the loser is told, nothing is saved."""
+    return _("The data changed meanwhile; nothing was saved. Please try again.")
+
+
+class FilteredListMixin:
+    """A list page whose filters were given a bad value answers 400 and shows the filter form
+    with its errors (django-filter would otherwise just show an empty list)."""
+
+    def render_to_response(self, context, **kwargs):
+        filterset = getattr(self, "filterset", None)
+        if filterset is not None and filterset.is_bound and not filterset.is_valid():
+            kwargs.setdefault("status", 400)
+        return super().render_to_response(context, **kwargs)
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -23,6 +50,9 @@ def run_service(request, action, *, success: str | None = None) -> bool:
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
+        return False
+    except IntegrityError:
+        messages.error(request, lost_race_message())
         return False
     except PermissionDenied as error:
         raise Http404 from error

@@ -18,7 +18,7 @@ from cadres.filters import BranchFilterSet
 from cadres.models import Branch, BuildingGroup, Cadre
 from communities.models import Area, Building, Grid
 
-from .base import add_service_errors, run_service
+from .base import FilteredListMixin, add_service_errors, parse_ids, run_service
 
 
 def branches_with_counts(queryset):
@@ -38,7 +38,7 @@ def confirmed_cadres(community_id: int):
     ).order_by("name_initials", "name")
 
 
-class BranchListView(FilterView):
+class BranchListView(FilteredListMixin, FilterView):
     template_name = "cadres/branch_list.html"
     filterset_class = BranchFilterSet
     context_object_name = "branches"
@@ -78,6 +78,12 @@ class BranchCreateView(FormView):
 
     form_class = BranchForm
     template_name = "cadres/branch_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if not (user.sees_everything or user.is_secretary or user.is_county_staff):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -169,20 +175,19 @@ class BranchActionView(View):
         return redirect("cadres:branch-detail", pk=branch.pk)
 
     def cadres(self, branch, field):
-        ids = [int(pk) for pk in self.request.POST.getlist(field) if pk.isdigit()]
+        ids = parse_ids(self.request.POST.getlist(field))
         if not ids:
             raise ValidationError(_("Choose at least one member."))
-        return list(Cadre.objects.visible_to(self.request.user).filter(pk__in=ids))
+        found = list(Cadre.objects.visible_to(self.request.user).filter(pk__in=ids))
+        if len(found) != len(ids):
+            raise Http404
+        return found
 
     def cadre(self, branch):
-        cadre = (
-            Cadre.objects.visible_to(self.request.user)
-            .filter(pk=self.request.POST.get("cadre") or 0)
-            .first()
-        )
-        if cadre is None:
+        ids = parse_ids(self.request.POST.getlist("cadre"))
+        if len(ids) != 1:
             raise ValidationError(_("Choose a member."))
-        return cadre
+        return get_object_or_404(Cadre.objects.visible_to(self.request.user), pk=ids[0])
 
     def set_secretary(self, branch):
         branch.secretary = self.cadre(branch)
@@ -196,7 +201,7 @@ class BuildingGroupView(FormView):
 
     def dispatch(self, request, *args, **kwargs):
         self.building = get_object_or_404(
-            Building.objects.visible_to(request.user).select_related("estate"), pk=kwargs["pk"]
+            Building.objects.editable_by(request.user).select_related("estate"), pk=kwargs["pk"]
         )
         self.group = BuildingGroup.objects.filter(building=self.building).first()
         return super().dispatch(request, *args, **kwargs)

@@ -10,6 +10,8 @@ from cadres.filters import CadreFilterSet, WorkUnitFilterSet
 from cadres.models import Cadre, Registration, WorkUnit
 from cadres.selectors import cadres_with_service, registration_history, work_units_with_counts
 
+from .base import FilteredListMixin
+
 
 class CadreDetailView(DetailView):
     """A cadre's details and registrations. The full ID number is shown only on request (a
@@ -64,7 +66,7 @@ class StaffOnlyMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class WorkUnitListView(StaffOnlyMixin, FilterView):
+class WorkUnitListView(StaffOnlyMixin, FilteredListMixin, FilterView):
     """Per work unit: cadres, registered, confirmed, and those registered nowhere yet."""
 
     template_name = "cadres/workunit_list.html"
@@ -79,7 +81,7 @@ class WorkUnitListView(StaffOnlyMixin, FilterView):
     filterset_class = WorkUnitFilterSet
 
 
-class WorkUnitDetailView(StaffOnlyMixin, FilterView):
+class WorkUnitDetailView(StaffOnlyMixin, FilteredListMixin, FilterView):
     """A work unit's cadres: where each is registered, since when, with which posts; those
     registered nowhere first."""
 
@@ -93,9 +95,10 @@ class WorkUnitDetailView(StaffOnlyMixin, FilterView):
         self.work_unit = units.filter(pk=self.kwargs["pk"]).first()
         if self.work_unit is None:
             raise Http404
-        scope = units.filter(pk=self.work_unit.pk) | units.filter(parent=self.work_unit)
         return cadres_with_service(
-            Cadre.objects.visible_to(self.request.user).filter(work_unit__in=scope)
+            Cadre.objects.visible_to(self.request.user).filter(
+                work_unit__in=WorkUnit.objects.subtree(self.work_unit.pk)
+            )
         )
 
     def get_context_data(self, **kwargs):

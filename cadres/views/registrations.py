@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from cadres.models import Post, Registration
 from cadres.selectors import PLACE_RELATIONS, registrations_for_list
 from communities.models import Area
 
-from .base import add_service_errors, run_service
+from .base import add_service_errors, lost_race_message, run_service
 
 ASSIGN_KINDS = {"estate": "zone_chief", "grid": "zone_chief", "building": "building_chief"}
 
@@ -80,6 +81,9 @@ class RegistrationActionView(ScopedRegistrationMixin, DetailView):
                         messages.error(request, text)
                     return self.detail()
                 add_service_errors(form, error)
+            except IntegrityError:
+                messages.error(request, lost_race_message())
+                return self.detail()
             except PermissionDenied as error:
                 raise Http404 from error
             else:
@@ -101,10 +105,22 @@ class RegistrationActionView(ScopedRegistrationMixin, DetailView):
     def detail(self):
         return redirect("cadres:registration-detail", pk=self.object.pk)
 
+    # The context flag under which the detail page shows each form.
+    FORM_SHOWN_WHEN = {
+        "return_form": "undecided",
+        "transfer_form": "confirmed",
+        "post_form": "confirmed",
+    }
+
     def rerender(self, form):
         view = RegistrationDetailView(request=self.request, kwargs=self.kwargs)
         view.object = self.object
         context = view.get_context_data(**{self.form_name: form})
+        if not (context["editable"] and context[self.FORM_SHOWN_WHEN[self.form_name]]):
+            # The registration changed meanwhile and the page no longer shows this form.
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(self.request, error)
         return self.response_class(
             request=self.request, template=[self.template_name], context=context, status=400
         )

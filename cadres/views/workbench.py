@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,8 +19,10 @@ from cadres.models import Registration
 from cadres.selectors import communities_with_registration_counts, registrations_for_list
 from communities.models import Area
 
+from .base import FilteredListMixin, lost_race_message, parse_ids
 
-class RegistrationListView(FilterView):
+
+class RegistrationListView(FilteredListMixin, FilterView):
     """The workbench. A secretary sees their community; township and county staff every
     community of their area with its counts. `?export=xlsx` downloads the filtered roster."""
 
@@ -34,9 +37,12 @@ class RegistrationListView(FilterView):
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx":
             filterset = self.get_filterset(self.get_filterset_class())
-            if not filterset.is_valid():
-                raise Http404
-            return exports.roster_response(filterset.qs, request.user)
+            if filterset.is_valid():
+                return exports.roster_response(filterset.qs, request.user)
+            # Show the list with the filter's errors instead of a file of nothing.
+            query = request.GET.copy()
+            query.pop("export")
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -64,20 +70,22 @@ class RegistrationBulkView(View):
     def post(self, request):
         action = request.POST.get("action")
         field = "page_ids" if action == "confirm_page" else "ids"
-        ids = [int(pk) for pk in request.POST.getlist(field) if pk.isdigit()]
+        ids = parse_ids(request.POST.getlist(field))
         chosen = list(Registration.objects.visible_to(request.user).filter(pk__in=ids))
-        if len(chosen) != len(set(ids)):
+        if len(chosen) != len(ids):
             raise Http404
         if action == "confirm_page":
             chosen = [r for r in chosen if r.status in UNDECIDED_STATUSES]
             action = "confirm"
+        # Only rows still waiting change; a row someone already decided the same way is kept.
+        changing = sum(1 for r in chosen if r.status in UNDECIDED_STATUSES)
         try:
             if action == "confirm":
                 services.registration_confirm(actor=request.user, registrations=chosen)
                 done = ngettext(
                     "%(count)d registration confirmed.",
                     "%(count)d registrations confirmed.",
-                    len(chosen),
+                    changing,
                 )
             elif action == "return":
                 services.registration_return(
@@ -86,17 +94,19 @@ class RegistrationBulkView(View):
                 done = ngettext(
                     "%(count)d registration returned.",
                     "%(count)d registrations returned.",
-                    len(chosen),
+                    changing,
                 )
             else:
                 raise ValidationError(_("Choose confirm or return."))
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
+        except IntegrityError:
+            messages.error(request, lost_race_message())
         except PermissionDenied as error:
             raise Http404 from error
         else:
-            messages.success(request, done % {"count": len(chosen)})
+            messages.success(request, done % {"count": changing})
         return HttpResponseRedirect(self.next_url())
 
     def next_url(self) -> str:

@@ -1,6 +1,7 @@
 """The cadres admin: every model's pages work, saves go through the services (so their rules
-hold here too), registrations are decided by actions, history is never deleted, and phones are
-masked in lists for those who may not see them."""
+hold here too, shown on the form or as a message, never a 500, with nothing saved),
+registrations are decided by actions, history is never deleted, and phones are masked in lists
+for those who may not see them."""
 
 import pytest
 from django.contrib import admin
@@ -10,6 +11,8 @@ from django.urls import reverse
 from cadres import services
 from cadres.choices import BranchKind, BranchStatus, PostKind, RegistrationStatus
 from cadres.models import Branch, BuildingGroup, Cadre, Post, Registration, WorkUnit
+from communities.models import Building
+from tests.factories import CadreFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -260,3 +263,92 @@ def test_a_secretary_sees_the_full_phone_of_their_own_communitys_registrations_o
     other = client_for(staff(other_secretary, "view_registration"))
     page = other.get(url(Registration, "changelist")).content.decode()
     assert full not in page and masked not in page  # not even listed: out of scope
+
+
+def registration_form(registration, **changes):
+    return {
+        "cadre": registration.cadre_id,
+        "community": registration.community_id,
+        "building": registration.building_id or "",
+        "unit": registration.unit_id or "",
+        "room": registration.room,
+        "channel": registration.channel,
+        "commitment_signed_on": "",
+        "pioneer_post": "",
+        **changes,
+    }
+
+
+def test_registering_a_member_twice_in_the_admin_is_refused_and_nothing_is_added(
+    client_for, admin_user, pending_registration
+):
+    response = client_for(admin_user).post(
+        url(Registration, "add"), registration_form(pending_registration), **ENGLISH
+    )
+
+    assert response.status_code == 200
+    assert "赵莹 already registered with 水木华园社区" in response.content.decode()
+    assert list(Registration.objects.all()) == [pending_registration]
+
+
+def test_staff_outside_the_community_see_the_refusal_and_the_registration_is_unchanged(
+    client_for, township_staff, pending_registration
+):
+    client = client_for(staff(township_staff, "view_registration", "change_registration"))
+
+    response = client.post(
+        url(Registration, "change", pending_registration.pk),
+        registration_form(pending_registration, room="1201"),
+        **ENGLISH,
+    )
+
+    assert response.status_code == 200
+    assert "You may only change registrations of your own community." in response.content.decode()
+    pending_registration.refresh_from_db()
+    assert pending_registration.room == ""
+
+
+def test_moving_a_building_members_registered_in_to_another_community_is_refused(
+    client_for, admin_user, pending_registration, building, other_community
+):
+    # A registration holds its building in its community by a foreign key checked at commit;
+    # the communities admin checks it before saving, through the same base as this admin.
+    response = client_for(admin_user).post(
+        reverse("admin:communities_building_change", args=[building.pk]),
+        {
+            "community": other_community.pk,
+            "estate": "",
+            "name": building.name,
+            "units-TOTAL_FORMS": 0,
+            "units-INITIAL_FORMS": 0,
+        },
+        **ENGLISH,
+    )
+
+    assert response.status_code == 200
+    assert "The database refused this change" in response.content.decode()
+    assert Building.objects.get(pk=building.pk).community_id == pending_registration.community_id
+
+
+def test_an_action_refused_for_one_branch_changes_none_of_them(client_for, admin_user, community):
+    ready, unready = (
+        services.branch_save(
+            actor=admin_user, branch=Branch(area=community, kind=BranchKind.FRONT_LINE, name=name)
+        )
+        for name in ("1号一线党支部", "2号一线党支部")
+    )
+    services.branch_add_members(
+        actor=admin_user, branch=ready, cadres=[CadreFactory() for _ in range(3)]
+    )
+
+    response = client_for(admin_user).post(
+        url(Branch, "changelist"),
+        {"action": "establish_selected", "_selected_action": [ready.pk, unready.pk], "index": 0},
+        follow=True,
+        **ENGLISH,
+    )
+
+    page = response.content.decode()
+    assert "2号一线党支部 has 0" in page
+    assert "established." not in page
+    assert set(Branch.objects.values_list("status", flat=True)) == {BranchStatus.PREPARING}

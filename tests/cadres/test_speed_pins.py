@@ -184,11 +184,11 @@ def test_branch_list_takes_the_same_queries_at_any_size(
 ):
     for _ in range(size):
         members = CadreFactory.create_batch(3, work_unit=work_unit)
-        branch = BranchFactory(
-            area=community, kind="grid", grid=GridFactory(community=community), secretary=members[0]
-        )
+        branch = BranchFactory(area=community, kind="grid", grid=GridFactory(community=community))
         for cadre in members:
             BranchMember.objects.create(branch=branch, cadre=cadre, joined_on=date(2020, 2, 6))
+        branch.secretary = members[0]
+        branch.save()
     client = client_for(county_staff)
 
     with django_assert_num_queries(QUERIES["branches"]):
