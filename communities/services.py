@@ -3,13 +3,33 @@
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from communities.models import Area, Building, Estate, Grid, GridBuilding, Unit, User
 
 Place = Estate | Building | Unit | Grid
+
+
+def check_deferred_constraints() -> None:
+    """Checks the deferred foreign keys now instead of at commit, where a broken one would
+    surface as an unexplained error: e.g. a building moved to another community while its grid
+    or the members registered in it stay behind."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    except IntegrityError as error:
+        raise ValidationError(
+            _(
+                "Other records depend on this as it was (grids, registrations, posts); change "
+                "or remove those first."
+            ),
+            code="dependents",
+        ) from error
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _ensure_can_edit_community(actor: User, community_id: int | None) -> None:
@@ -40,6 +60,7 @@ def place_save(*, actor: User, place: Place) -> Place:
     _ensure_can_edit_community(actor, place.owner_community_id)
     place.full_clean()
     place.save()
+    check_deferred_constraints()
     return place
 
 
@@ -103,6 +124,12 @@ def grid_set_buildings(*, actor: User, grid: Grid, buildings: Iterable[Building]
 @transaction.atomic
 def grid_save(*, actor: User, grid: Grid, buildings: Iterable[Building] | None = None) -> Grid:
     """Creates or changes a grid and, when given, sets its buildings in the same transaction."""
+    if buildings is not None:
+        buildings = list(buildings)
+    # Checked before saving, so a grid moved to another community names the buildings it would
+    # leave behind rather than failing on the foreign keys.
+    kept = buildings if buildings is not None else list(grid.buildings.all()) if grid.pk else []
+    grid_buildings_check(grid=grid, buildings=kept)
     place_save(actor=actor, place=grid)
     if buildings is not None:
         grid_set_buildings(actor=actor, grid=grid, buildings=buildings)

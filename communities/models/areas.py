@@ -88,6 +88,13 @@ class Area(TimeStampedModel):
 
     def clean(self) -> None:
         super().clean()
+        if self.pk and self.level:
+            lowest = AreaLevel(self.level).rank
+            below = {child.level for child in Area.objects.filter(parent=self.pk).only("level")}
+            if any(AreaLevel(level).rank <= lowest for level in below):
+                raise ValidationError(
+                    {"level": _("Areas below this one must stay at a lower level.")}
+                )
         if self.parent_id is None:
             return
         parent = self.parent

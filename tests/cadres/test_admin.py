@@ -326,7 +326,7 @@ def test_moving_a_building_members_registered_in_to_another_community_is_refused
     )
 
     assert response.status_code == 200
-    assert "The database refused this change" in response.content.decode()
+    assert "Other records depend on this as it was" in response.content.decode()
     assert Building.objects.get(pk=building.pk).community_id == pending_registration.community_id
 
 

@@ -133,7 +133,7 @@ def test_moving_a_building_of_a_grid_to_another_community_is_refused_not_failed_
     )
 
     assert response.status_code == 200
-    assert "The database refused this change" in response.content.decode()
+    assert "Other records depend on this as it was" in response.content.decode()
     assert Building.objects.filter(pk=building.pk, community=grid.community, estate=estate).exists()
 
 
@@ -162,7 +162,7 @@ def test_turning_a_township_with_communities_into_a_community_is_refused(
     )
 
     assert response.status_code == 200
-    assert "The database refused this change" in response.content.decode()
+    assert "Areas below this one must stay at a lower level." in response.content.decode()
     township.refresh_from_db()
     assert township.level == AreaLevel.TOWNSHIP
 
