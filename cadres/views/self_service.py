@@ -17,17 +17,19 @@ from communities.models import Area
 
 from .base import add_service_errors
 
-_signer = signing.Signer(salt="cadres.self-service")
+def _signer() -> signing.Signer:
+    # Made per call: it reads SECRET_KEY and SECRET_KEY_FALLBACKS as they are now.
+    return signing.Signer(salt="cadres.self-service")
 
 
 def community_token(community: Area) -> str:
     """The stable, unguessable part of a community's self-service address."""
-    return _signer.sign(str(community.pk)).replace(":", ".")
+    return _signer().sign(str(community.pk)).replace(":", ".")
 
 
 def community_for_token(token: str) -> Area:
     try:
-        pk = int(_signer.unsign(token.replace(".", ":")))
+        pk = int(_signer().unsign(token.replace(".", ":")))
     except (signing.BadSignature, ValueError) as error:
         raise Http404 from error
     return get_object_or_404(Area.objects.communities(), pk=pk)

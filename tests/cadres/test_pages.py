@@ -308,3 +308,21 @@ def test_confirm_every_waiting_registration_on_the_page(client_for, secretary, c
     statuses = dict(Registration.objects.values_list("pk", "status"))
     assert [statuses[r.pk] for r in waiting] == ["confirmed"] * 3
     assert statuses[returned.pk] == "returned"
+
+
+def test_the_printed_qr_code_encodes_the_self_service_address(client_for, secretary, community):
+    import segno
+
+    response = client_for(secretary).get(reverse("cadres:community-qr", args=[community.pk]))
+    address = response.context["register_url"]
+    assert address.endswith(reverse("cadres:register", args=[community_token(community)]))
+    assert segno.make(address, error="m").svg_inline(scale=8, border=2) in response.content.decode()
+
+
+def test_a_rotated_secret_key_keeps_printed_qr_codes_working(client, community, settings):
+    token = community_token(community)
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-key-after-rotation"
+    assert client.get(reverse("cadres:register", args=[token])).status_code == 404
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert client.get(reverse("cadres:register", args=[token])).status_code == 200
