@@ -17,6 +17,7 @@ from communities.models import Area
 
 from .base import add_service_errors
 
+
 def _signer() -> signing.Signer:
     # Made per call: it reads SECRET_KEY and SECRET_KEY_FALLBACKS as they are now.
     return signing.Signer(salt="cadres.self-service")
