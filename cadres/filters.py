@@ -1,5 +1,7 @@
 """One FilterSet per list: the workbench page, the API and the roster export share them."""
 
+from collections.abc import Callable
+
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from cadres.choices import (
     CHIEF_KINDS,
     DUTY_KINDS,
+    OPEN_STATUSES,
     BranchKind,
     BranchStatus,
     PartyStanding,
@@ -24,22 +27,41 @@ CHIEF_CHOICES = [(kind.value, kind.label) for kind in CHIEF_KINDS]
 DUTY_CHOICES = [(kind.value, kind.label) for kind in DUTY_KINDS]
 
 
-def searches_full_phones(request) -> bool:
-    """Who may find people by any digits of their phone: those who see full phones in the lists
-    they search. Everyone else matches the last four digits only (what a masked number shows),
-    so a search cannot uncover hidden digits."""
+def phones_shown_in_full(request, secretarys_rows: Callable[[int], Q]) -> Q | None:
+    """Where a search may match any digits of a phone: the rows whose phone the user sees in
+    full (`Q()` all of them, None none; for a secretary `secretarys_rows(their community)`).
+    Elsewhere only the last four digits match, what a masked number shows, so a search cannot
+    uncover hidden digits."""
     user = getattr(request, "user", None)
-    return user is not None and (sees_every_phone(user) or user.is_secretary)
+    if user is None:
+        return None
+    if sees_every_phone(user):
+        return Q()
+    if user.is_secretary and user.area_id:
+        return secretarys_rows(user.area_id)
+    return None
 
 
-def person_search(prefix: str, value: str, *, full_phone: bool = False) -> Q:
-    """Name, phone digits, or pinyin initials (zy finds 赵莹)."""
+def registrations_open_with(community_id: int) -> Q:
+    """Registrations whose phone the community's secretary sees in full (`personal_data`)."""
+    return Q(community_id=community_id, status__in=OPEN_STATUSES)
+
+
+def cadres_active_with(community_id: int) -> Q:
+    """Cadres whose phone the community's secretary sees in full (`personal_data`)."""
+    active = Registration.objects.active().filter(community_id=community_id)
+    return Q(pk__in=active.values("cadre_id"))
+
+
+def person_search(prefix: str, value: str, *, full_phone: Q | None = None) -> Q:
+    """Name, phone digits, or pinyin initials (zy finds 赵莹). Any digits of a phone match on
+    the rows `full_phone` selects; the last four digits anywhere."""
     value = value.strip()
     condition = Q(**{f"{prefix}name__icontains": value})
     digits = normalize_phone(value)
-    if digits.isdigit() and full_phone:
-        condition |= Q(**{f"{prefix}phone__contains": digits})
-    elif digits.isdigit() and len(digits) <= 4:
+    if digits.isdigit() and full_phone is not None:
+        condition |= Q(**{f"{prefix}phone__contains": digits}) & full_phone
+    if digits.isdigit() and len(digits) <= 4:
         condition |= Q(**{f"{prefix}phone__endswith": digits})
     if value.isascii() and value.isalpha():
         condition |= Q(**{f"{prefix}name_initials__startswith": value.lower()})
@@ -113,9 +135,8 @@ class CadreFilterSet(django_filters.FilterSet):
         fields = ["work_unit", "party_standing", "registered", "q"]
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(
-            person_search("", value, full_phone=searches_full_phones(self.request))
-        )
+        full_phone = phones_shown_in_full(self.request, cadres_active_with)
+        return queryset.filter(person_search("", value, full_phone=full_phone))
 
     def filter_registered(self, queryset, name, value):
         active = Registration.objects.active().filter(cadre=OuterRef("pk"))
@@ -147,9 +168,8 @@ class RegistrationFilterSet(django_filters.FilterSet):
         fields = ["status", "community", "estate", "building", "unit", "work_unit", "q"]
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(
-            person_search("cadre__", value, full_phone=searches_full_phones(self.request))
-        )
+        full_phone = phones_shown_in_full(self.request, registrations_open_with)
+        return queryset.filter(person_search("cadre__", value, full_phone=full_phone))
 
     def filter_post(self, queryset, name, value):
         held = Post.objects.active().filter(registration=OuterRef("pk"), kind=value)

@@ -93,7 +93,7 @@ class CadreSerializer(serializers.ModelSerializer):
         required=False,
         allow_blank=True,
         allow_null=True,
-        help_text=_("Always shown masked; GET …/id-number/ reveals it to those allowed."),
+        help_text=_("Always shown masked; POST …/id-number/ reveals it to those allowed."),
     )
     work_unit = VisiblePrimaryKeyRelatedField(queryset=WorkUnit.objects.all())
     work_unit_name = serializers.CharField(source="work_unit.name", read_only=True)

@@ -20,8 +20,6 @@ from cadres.validators import (
 from communities.choices import AreaLevel
 from communities.models import Area, ScopedQuerySet, TimeStampedModel
 
-# Registrations that tie a member to a community's secretary: active, or a transfer request.
-
 
 def _ancestor_ids(area: Area) -> list[int]:
     return [int(part) for part in area.path.split("/") if part]

@@ -9,9 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from cadres import services
 from cadres.choices import BranchKind, BranchStatus, PartyStanding, PostKind, RegistrationStatus
 from cadres.models import Branch, BranchMember, BuildingGroup, Cadre, Post, Registration, WorkUnit
 from tests.factories import (
@@ -112,6 +114,65 @@ def test_a_transfer_request_names_the_registration_it_replaces(cadre, community)
         Registration.objects.create(
             cadre=cadre, community=community, status=RegistrationStatus.TRANSFER_REQUESTED
         )
+
+
+def test_a_transfer_request_from_another_members_registration_is_refused(
+    confirmed_registration, cadre, other_community
+):
+    with refused_by("cadres_registration_transfer_same_cadre"):
+        Registration.objects.create(
+            cadre=cadre,
+            community=other_community,
+            status=RegistrationStatus.TRANSFER_REQUESTED,
+            transferred_from=confirmed_registration,
+        )
+        check_deferred_constraints()
+
+    assert not Registration.objects.filter(cadre=cadre).exists()
+
+
+def test_pointing_a_transfer_request_at_another_members_registration_is_refused(
+    confirmed_registration, pending_registration, other_community
+):
+    request = RegistrationFactory(
+        cadre=confirmed_registration.cadre,
+        community=other_community,
+        status=RegistrationStatus.TRANSFER_REQUESTED,
+        transferred_from=confirmed_registration,
+    )
+
+    with refused_by("cadres_registration_transfer_same_cadre"):
+        Registration.objects.filter(pk=request.pk).update(transferred_from=pending_registration)
+        check_deferred_constraints()
+
+    request.refresh_from_db()
+    assert request.transferred_from_id == confirmed_registration.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transfer_request_from_another_members_registration_is_refused_at_commit(
+    confirmed_registration, cadre, other_community
+):
+    """Left deferred, the composite key is checked at commit: nothing is saved."""
+    with refused_by("cadres_registration_transfer_same_cadre"):
+        Registration.objects.create(
+            cadre=cadre,
+            community=other_community,
+            status=RegistrationStatus.TRANSFER_REQUESTED,
+            transferred_from=confirmed_registration,
+        )
+
+    assert not Registration.objects.filter(cadre=cadre).exists()
+
+
+def test_a_transfer_request_of_the_same_member_passes(confirmed_registration, other_community):
+    RegistrationFactory(
+        cadre=confirmed_registration.cadre,
+        community=other_community,
+        status=RegistrationStatus.TRANSFER_REQUESTED,
+        transferred_from=confirmed_registration,
+    )
+    check_deferred_constraints()
 
 
 def test_a_registration_cannot_be_returned_without_a_reason(pending_registration):
@@ -459,10 +520,172 @@ def test_a_front_line_branch_may_hang_off_the_county(county):
     BranchFactory(area=county, kind=BranchKind.FRONT_LINE)
 
 
+@pytest.fixture
+def open_branch(community, work_unit):
+    """A community's branch being prepared, with one member who is its secretary."""
+    branch = BranchFactory(area=community, kind=BranchKind.COMMUNITY)
+    cadre = member_of(community, work_unit)
+    BranchMember.objects.create(branch=branch, cadre=cadre, joined_on="2020-02-01")
+    Branch.objects.filter(pk=branch.pk).update(secretary=cadre)
+    branch.refresh_from_db()
+    return branch
+
+
+def test_a_branch_secretary_who_is_not_a_member_is_refused(community, work_unit):
+    branch = BranchFactory(area=community, kind=BranchKind.COMMUNITY)
+    outsider = member_of(community, work_unit)
+
+    with refused_by("cadres_branch_secretary_member"):
+        Branch.objects.filter(pk=branch.pk).update(secretary=outsider)
+
+    branch.refresh_from_db()
+    assert branch.secretary_id is None
+
+
+def test_a_branch_cannot_be_inserted_with_a_secretary(community, work_unit):
+    with refused_by("cadres_branch_secretary_member"):
+        BranchFactory(
+            area=community, kind=BranchKind.COMMUNITY, secretary=member_of(community, work_unit)
+        )
+
+
+def test_a_branch_secretary_who_left_the_branch_is_refused(community, work_unit):
+    branch = BranchFactory(area=community, kind=BranchKind.COMMUNITY)
+    cadre = member_of(community, work_unit)
+    BranchMember.objects.create(
+        branch=branch, cadre=cadre, joined_on="2020-02-01", left_on="2020-02-05"
+    )
+
+    with refused_by("cadres_branch_secretary_member"):
+        Branch.objects.filter(pk=branch.pk).update(secretary=cadre)
+
+
+def test_the_secretarys_membership_cannot_end_while_the_branch_is_open(open_branch):
+    with refused_by("cadres_branch_secretary_member"):
+        open_branch.members.update(left_on="2020-03-01")
+
+    assert open_branch.members.current().count() == 1
+
+
+def test_the_secretarys_membership_cannot_be_deleted_while_the_branch_is_open(open_branch):
+    with refused_by("cadres_branch_secretary_member"):
+        open_branch.members.all().delete()
+
+    assert open_branch.members.current().count() == 1
+
+
+def test_the_secretarys_membership_cannot_move_to_another_member(open_branch, community, work_unit):
+    other = member_of(community, work_unit)
+
+    with refused_by("cadres_branch_secretary_member"):
+        open_branch.members.update(cadre=other)
+
+
+def test_dissolving_a_branch_ends_the_secretarys_membership_and_keeps_the_secretary(
+    open_branch, secretary
+):
+    services.branch_dissolve(actor=secretary, branch=open_branch)
+
+    open_branch.refresh_from_db()
+    assert open_branch.status == BranchStatus.DISSOLVED
+    assert open_branch.secretary_id is not None
+    assert not open_branch.members.current().exists()
+    assert open_branch.members.get().cadre_id == open_branch.secretary_id
+
+
+def test_no_one_joins_a_dissolved_branch(open_branch, secretary, community, work_unit):
+    services.branch_dissolve(actor=secretary, branch=open_branch)
+
+    with refused_by("cadres_branchmember_open_branch"):
+        BranchMember.objects.create(
+            branch=open_branch, cadre=member_of(community, work_unit), joined_on="2020-04-01"
+        )
+
+    assert not open_branch.members.current().exists()
+
+
+def test_a_member_rejoining_a_dissolved_branch_is_refused(open_branch, secretary):
+    services.branch_dissolve(actor=secretary, branch=open_branch)
+
+    with refused_by("cadres_branchmember_open_branch"):
+        BranchMember.objects.bulk_create(
+            [
+                BranchMember(
+                    branch=open_branch, cadre_id=open_branch.secretary_id, joined_on="2020-04-01"
+                )
+            ]
+        )
+
+
 def test_a_building_group_lies_in_its_buildings_community(building, other_community):
     with refused_by("cadres_buildinggroup_building_same_community"):
         BuildingGroup.objects.create(building=building, community=other_community)
         check_deferred_constraints()
+
+
+def test_a_building_group_leader_with_a_pending_registration_is_refused(
+    pending_registration, building, community
+):
+    with refused_by("cadres_buildinggroup_leader_confirmed"):
+        BuildingGroup.objects.create(
+            building=building, community=community, leader=pending_registration.cadre
+        )
+
+    assert not BuildingGroup.objects.exists()
+
+
+def test_a_building_group_leader_confirmed_in_another_community_is_refused(
+    building, community, other_community, work_unit
+):
+    elsewhere = member_of(other_community, work_unit)
+    group = BuildingGroup.objects.create(building=building, community=community)
+
+    with refused_by("cadres_buildinggroup_leader_confirmed"):
+        BuildingGroup.objects.filter(pk=group.pk).update(leader=elsewhere)
+
+    group.refresh_from_db()
+    assert group.leader_id is None
+
+
+def test_a_building_group_leader_confirmed_here_passes(confirmed_registration, building, community):
+    BuildingGroup.objects.create(
+        building=building, community=community, leader=confirmed_registration.cadre
+    )
+
+
+@pytest.mark.parametrize("status", [RegistrationStatus.TRANSFERRED, RegistrationStatus.PENDING])
+def test_a_building_group_leaders_registration_cannot_stop_being_confirmed(
+    confirmed_registration, building, community, status
+):
+    BuildingGroup.objects.create(
+        building=building, community=community, leader=confirmed_registration.cadre
+    )
+
+    with refused_by("cadres_buildinggroup_leader_confirmed"):
+        Registration.objects.filter(pk=confirmed_registration.pk).update(
+            status=status, ended_at=timezone.now()
+        )
+
+    confirmed_registration.refresh_from_db()
+    assert confirmed_registration.status == RegistrationStatus.CONFIRMED
+
+
+def test_transferring_a_building_group_leader_through_the_service_empties_the_seat(
+    secretary, confirmed_registration, building, community, other_community
+):
+    """The service clears the leader first, so the database lets the transfer through."""
+    group = BuildingGroup.objects.create(
+        building=building, community=community, leader=confirmed_registration.cadre
+    )
+
+    services.registration_transfer(
+        actor=secretary, registration=confirmed_registration, community=other_community
+    )
+
+    group.refresh_from_db()
+    confirmed_registration.refresh_from_db()
+    assert group.leader_id is None
+    assert confirmed_registration.status == RegistrationStatus.TRANSFERRED
 
 
 # Work units and cadres
@@ -477,6 +700,48 @@ def test_a_work_units_parent_lies_in_the_same_county(work_unit):
     with refused_by("cadres_workunit_parent_same_county"):
         WorkUnitFactory(county=CountyFactory(), parent=work_unit)
         check_deferred_constraints()
+
+
+def test_a_work_unit_under_itself_is_refused(work_unit):
+    with refused_by("cadres_workunit_no_cycle"):
+        WorkUnit.objects.filter(pk=work_unit.pk).update(parent=work_unit)
+
+    work_unit.refresh_from_db()
+    assert work_unit.parent_id is None
+
+
+def test_a_loop_of_work_units_is_refused(county):
+    top = WorkUnitFactory(county=county, name="县直机关")
+    middle = WorkUnitFactory(county=county, name="县民政局", parent=top)
+    bottom = WorkUnitFactory(county=county, name="县民政局办公室", parent=middle)
+
+    with refused_by("cadres_workunit_no_cycle"):
+        WorkUnit.objects.filter(pk=top.pk).update(parent=bottom)
+
+    top.refresh_from_db()
+    assert top.parent_id is None
+
+
+def test_full_clean_refuses_a_loop_of_work_units_on_the_parent_field(county):
+    top = WorkUnitFactory(county=county, name="县直机关")
+    middle = WorkUnitFactory(county=county, name="县民政局", parent=top)
+    bottom = WorkUnitFactory(county=county, name="县民政局办公室", parent=middle)
+    top.parent = bottom
+
+    with pytest.raises(ValidationError) as caught:
+        top.full_clean()
+
+    assert list(caught.value.message_dict) == ["parent"]
+
+
+def test_moving_a_work_unit_under_another_branch_of_the_tree_passes(county):
+    top = WorkUnitFactory(county=county, name="县直机关")
+    left = WorkUnitFactory(county=county, name="县民政局", parent=top)
+    right = WorkUnitFactory(county=county, name="县农业农村局", parent=top)
+    left.parent = right
+
+    left.full_clean()
+    WorkUnit.objects.filter(pk=left.pk).update(parent=right)
 
 
 def test_a_phone_that_is_not_a_mobile_is_refused(work_unit):

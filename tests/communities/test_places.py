@@ -8,7 +8,19 @@ from django.utils import translation
 from communities import services
 from communities.models import Area, Building, Estate, Grid, GridBuilding, Unit
 from communities.selectors import areas_with_totals
-from tests.factories import BuildingFactory, EstateFactory, GridFactory, UnitFactory
+from tests.factories import (
+    BuildingFactory,
+    EstateFactory,
+    GridFactory,
+    RegistrationFactory,
+    UnitFactory,
+)
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+DEPENDENTS = (
+    "Other records depend on this as it was (grids, registrations, posts); change or remove "
+    "those first."
+)
 
 
 @pytest.fixture(autouse=True)
@@ -323,6 +335,140 @@ def test_area_save_by_a_secretary_is_denied(secretary, township):
         )
 
     assert not Area.objects.filter(name="新社区").exists()
+
+
+# A place that others depend on cannot move away from them
+
+
+def move_building(api_for, user, building, estate):
+    return api_for(user).patch(
+        f"/api/buildings/{building.pk}/",
+        {"community": estate.community_id, "estate": estate.pk},
+        format="json",
+        **EN,
+    )
+
+
+def test_moving_a_building_of_a_grid_to_another_community_is_400_and_changes_nothing(
+    api_for, admin_user, grid, building, other_estate
+):
+    response = move_building(api_for, admin_user, building, other_estate)
+
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": [DEPENDENTS]}
+    building.refresh_from_db()
+    assert building.community_id == grid.community_id
+    assert list(grid.buildings.all()) == [building]
+
+
+def test_moving_a_building_members_registered_in_to_another_community_is_400(
+    api_for, admin_user, community, building, other_estate
+):
+    registration = RegistrationFactory(community=community, building=building)
+
+    response = move_building(api_for, admin_user, building, other_estate)
+
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": [DEPENDENTS]}
+    building.refresh_from_db()
+    registration.refresh_from_db()
+    assert building.community_id == community.pk
+    assert registration.building_id == building.pk
+
+
+def test_place_save_refuses_moving_a_building_of_a_grid_with_a_validation_error(
+    admin_user, grid, building, other_estate
+):
+    building.community, building.estate = other_estate.community, other_estate
+
+    with pytest.raises(ValidationError) as caught:
+        services.place_save(actor=admin_user, place=building)
+
+    assert caught.value.code == "dependents"
+    assert Building.objects.get(pk=building.pk).community_id == grid.community_id
+
+
+def immediate_check_passes() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_place_save_leaves_the_foreign_keys_deferred_whether_it_refuses_or_saves(
+    admin_user, secretary, grid, building, other_estate, other_community, community
+):
+    """The early check must not leave the rest of the transaction checking every statement: a
+    write that is whole only at its end still goes through."""
+    building.community, building.estate = other_estate.community, other_estate
+    with pytest.raises(ValidationError):
+        services.place_save(actor=admin_user, place=building)
+    services.place_save(actor=secretary, place=Estate(community=community, name="二生活区"))
+    loose = BuildingFactory(community=community, estate=None, name="空楼")
+
+    # Claims the wrong community for a moment (refused if checked at once), then fixes it.
+    member = GridBuilding.objects.create(grid=grid, building=loose, community=other_community)
+    GridBuilding.objects.filter(pk=member.pk).update(community=community)
+
+    immediate_check_passes()
+
+
+def test_moving_a_building_nothing_depends_on_to_another_community_passes(
+    api_for, admin_user, community, other_estate
+):
+    loose = BuildingFactory(community=community, estate=None, name="空楼")
+
+    response = move_building(api_for, admin_user, loose, other_estate)
+
+    assert response.status_code == 200
+    loose.refresh_from_db()
+    assert loose.community_id == other_estate.community_id
+
+
+def test_moving_a_grid_to_another_community_names_the_buildings_it_would_leave(
+    api_for, admin_user, grid, building, other_community
+):
+    response = api_for(admin_user).patch(
+        f"/api/grids/{grid.pk}/", {"community": other_community.pk}, format="json", **EN
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"buildings": ["These buildings belong to another community: 1号楼."]}
+    grid.refresh_from_db()
+    assert grid.community_id == building.community_id
+
+
+# An area stays above the areas below it
+
+
+def test_lowering_an_areas_level_to_its_childrens_is_400_naming_the_level(
+    api_for, admin_user, township, community
+):
+    response = api_for(admin_user).patch(
+        f"/api/areas/{township.pk}/", {"level": "community"}, format="json", **EN
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"level": ["Areas below this one must stay at a lower level."]}
+    township.refresh_from_db()
+    assert township.level == "township"
+
+
+def test_area_save_refuses_lowering_a_county_below_its_townships(admin_user, county, township):
+    county.level = "township"
+
+    with pytest.raises(ValidationError) as caught:
+        services.area_save(actor=admin_user, area=county)
+
+    assert "level" in caught.value.message_dict
+    assert Area.objects.get(pk=county.pk).level == "county"
+
+
+def test_an_area_without_children_may_change_its_level(admin_user, county):
+    empty = Area.objects.create(name="空街道", level="township", parent=county)
+    empty.level = "community"
+
+    services.area_save(actor=admin_user, area=empty)
+
+    assert Area.objects.get(pk=empty.pk).level == "community"
 
 
 # Totals roll up the tree
