@@ -17,6 +17,10 @@ from tests.factories import (
     valid_id_number,
 )
 
+# Every test here touches the database, some only through request.getfixturevalue: declared
+# here so pytest-django orders them before the live-server tests.
+pytestmark = pytest.mark.django_db
+
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 ENDPOINTS = ["work-units", "cadres", "registrations", "posts", "branches"]
