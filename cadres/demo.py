@@ -684,6 +684,28 @@ def _building_groups(results: dict[str, CommunityResult]) -> None:
                 )
 
 
+# Cadres on each unit's roster who have not registered anywhere yet: what a work unit checks.
+UNREGISTERED_PER_UNIT = 3
+
+
+def _unregistered(planner: Planner, county: Area, units: dict[str, WorkUnit], admin: User):
+    actor = _county_actor(county, admin)
+    parent_name = WORK_UNITS[county.name][0]
+    taken: set[str] = set()  # names made up here; the same on every run
+    for unit in units.values():
+        if unit.name == parent_name:
+            continue
+        rng = random.Random(f"cadres-demo/roster/{unit.name}")
+        for _ in range(UNREGISTERED_PER_UNIT):
+            gender = rng.choice((Gender.MALE, Gender.FEMALE))
+            name, phone = planner._name(rng, gender, taken), planner.phone(rng)
+            if not Cadre.objects.filter(phone=phone).exists():
+                cadre = Cadre(
+                    name=name, gender=gender, phone=phone, work_unit=unit, position="科员"
+                )
+                services.cadre_save(actor=actor, cadre=cadre)
+
+
 def seed(run: DemoRun) -> None:
     """The cadres demo step of `seed_demo`."""
     admin = run.admin
@@ -697,6 +719,8 @@ def seed(run: DemoRun) -> None:
         for community in Area.objects.under(county).communities().order_by("name"):
             results[community.name] = _seed_community(community, county, planner, admin, units)
     _move(results)
+    for county in counties.values():
+        _unregistered(planner, county, work_units[county.name], admin)
     _branches(results, counties, admin)
     _building_groups(results)
     username, county_name, unit_name, full_name = UNIT_ACCOUNT

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 
 from cadres.choices import BranchStatus, PartyStanding, PostKind, RegistrationStatus
 from cadres.models import Branch, BranchMember, BuildingGroup, Cadre, Post, Registration, WorkUnit
+from cadres.selectors import work_units_with_counts
 from cadres.validators import validate_id_number, validate_mobile
 from communities.choices import AreaLevel
 from communities.models import Area, Unit, User
@@ -161,3 +162,10 @@ def test_the_unit_account_sees_only_its_own_units_cadres(demo):
     assert set(visible.values_list("work_unit__name", flat=True)) == {"县民政局"}
     assert visible.count() == Cadre.objects.filter(work_unit__name="县民政局").count()
     assert "unit" in demo and "县民政局" in demo
+
+
+def test_each_work_unit_has_cadres_on_its_roster_who_have_not_registered_yet():
+    organs = WorkUnit.objects.filter(county__name="铁岭县", parent__isnull=False)
+    counts = {unit.name: unit.unregistered_count for unit in work_units_with_counts(organs)}
+    assert counts["县民政局"] >= 1
+    assert all(count >= 1 for count in counts.values())
