@@ -12,6 +12,7 @@ from tests.factories import (
     EstateFactory,
     GridFactory,
     RegistrationFactory,
+    TeamFactory,
     TownshipFactory,
     UnitFactory,
     UserFactory,
@@ -129,6 +130,16 @@ def confirmed_registration(work_unit, community, building, unit):
     return RegistrationFactory(
         cadre=cadre, community=community, building=building, unit=unit, status="confirmed"
     )
+
+
+@pytest.fixture
+def team(county, township, team_member):
+    """A team of the county covering the township (so its communities), with the team member's
+    account."""
+    team = TeamFactory(county=county, name="县委统战部督导小分队")
+    team.coverage.create(area=township)
+    team.accounts.add(team_member)
+    return team
 
 
 @pytest.fixture

@@ -153,3 +153,22 @@ class BranchFactory(DjangoModelFactory):
     area = factory.SubFactory(CommunityFactory)
     kind = "community"
     name = factory.Sequence(lambda n: f"临时党支部{n}")
+
+
+# --- supervision ------------------------------------------------------------------------------
+
+
+class TeamFactory(DjangoModelFactory):
+    class Meta:
+        model = "supervision.Team"
+
+    county = factory.SubFactory(CountyFactory)
+    name = factory.Sequence(lambda n: f"督导小分队{n}")
+
+
+class MeasureFactory(DjangoModelFactory):
+    class Meta:
+        model = "supervision.Measure"
+
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"措施{n + 1}")

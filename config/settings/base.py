@@ -128,6 +128,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "communities.api.errors.exception_handler",
 }
 
+# How many days late a team may still post a day's report.
+SUPERVISION_REPORT_DAYS_BACK = env.int("SUPERVISION_REPORT_DAYS_BACK", default=7)
+# A report posted after this hour (local time) of its day, or on a later day, counts as late.
+SUPERVISION_REPORT_LATE_HOUR = env.int("SUPERVISION_REPORT_LATE_HOUR", default=20)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "在职党员进社区 API",
     "DESCRIPTION": "Areas and places, work units, cadres, registrations, posts and branches, "

@@ -1,0 +1,422 @@
+"""Writes of supervision: teams, daily reports (idempotent), problems moving step by step.
+
+Views, serializers, the admin and commands call these; each takes the acting user.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cadres.models import Cadre
+from communities.choices import Role
+from communities.models import Area, User
+from supervision.choices import PROBLEM_TRANSITIONS, FocusArea, ProblemStatus
+from supervision.models import (
+    DailyReport,
+    DailyReportRevision,
+    Measure,
+    MeasureCheck,
+    Problem,
+    ProblemEvidence,
+    ProblemStep,
+    Team,
+    TeamCoverage,
+    TeamMember,
+)
+from supervision.models.reports import FIGURES
+
+FOCUS_FIELDS = tuple(area.value for area in FocusArea)
+FIGURE_FIELDS = tuple(FIGURES)
+
+
+class ReportConflict(Exception):
+    """A report exists for the team and day with a different body (HTTP 409)."""
+
+    def __init__(self, report: DailyReport):
+        self.report = report
+        super().__init__(
+            _(
+                "%(team)s has already reported for %(date)s with different content; amend that "
+                "report (PATCH) instead of posting a new one."
+            )
+            % {"team": report.team.name, "date": report.date.isoformat()}
+        )
+
+
+class IdempotencyKeyReused(Exception):
+    """The same Idempotency-Key came with a different body (HTTP 422)."""
+
+    def __init__(self):
+        super().__init__(
+            _("This Idempotency-Key was already used for a different report; use a new key.")
+        )
+
+
+# --- teams ------------------------------------------------------------------------------------
+
+
+def _ensure_runs_county(actor: User, county_id: int) -> None:
+    if actor.sees_everything:
+        return
+    if actor.is_county_staff and actor.area_id == county_id:
+        return
+    raise PermissionDenied(_("Only the county's organisation department changes its teams."))
+
+
+@transaction.atomic
+def team_save(
+    *,
+    actor: User,
+    team: Team,
+    members: Iterable[Cadre] | None = None,
+    coverage: Iterable[Area] | None = None,
+) -> Team:
+    """Creates or changes a team and, when given, sets its "5" and the areas it covers."""
+    if team.pk is not None:
+        stored = Team.objects.select_for_update().get(pk=team.pk)
+        _ensure_runs_county(actor, stored.county_id)
+    _ensure_runs_county(actor, team.county_id)
+    team.full_clean()
+    team.save()
+    if members is not None:
+        members = list(members)
+        TeamMember.objects.filter(team=team).exclude(cadre__in=members).delete()
+        present = set(team.members.values_list("cadre_id", flat=True))
+        for cadre in members:
+            if cadre.pk not in present:
+                member = TeamMember(team=team, cadre=cadre)
+                member.full_clean()
+                member.save()
+    if coverage is not None:
+        coverage = list(coverage)
+        foreign = [a.name for a in coverage if not a.path.startswith(team.county.path)]
+        if foreign:
+            raise ValidationError(
+                {
+                    "coverage": _("These areas lie outside the team's county: %(names)s.")
+                    % {"names": "、".join(foreign)}
+                }
+            )
+        TeamCoverage.objects.filter(team=team).exclude(area__in=coverage).delete()
+        present = set(team.coverage.values_list("area_id", flat=True))
+        TeamCoverage.objects.bulk_create(
+            TeamCoverage(team=team, area=area) for area in coverage if area.pk not in present
+        )
+    return team
+
+
+def covered_communities(team: Team):
+    """The communities a team answers for: those it covers, and those of the townships it
+    covers."""
+    paths = list(team.coverage.values_list("area__path", flat=True))
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return Area.objects.communities().filter(condition)
+
+
+# --- daily reports ----------------------------------------------------------------------------
+
+
+@dataclass
+class MeasureInput:
+    measure: Measure
+    community: Area
+    status: str
+
+
+@dataclass
+class ProblemInput:
+    community: Area
+    focus_area: str
+    description: str
+    deadline: date | None = None
+
+
+@dataclass
+class ReportInput:
+    """A day's report as a client states it."""
+
+    team: Team
+    date: date
+    communities: list[Area]
+    texts: dict[str, str]
+    figures: dict[str, int]
+    measures: list[MeasureInput] = field(default_factory=list)
+    problems: list[ProblemInput] = field(default_factory=list)
+
+    def canonical(self) -> dict:
+        """The body in a fixed form, so the same report hashes the same however it was sent."""
+        return {
+            "team": self.team.pk,
+            "date": self.date.isoformat(),
+            "communities": sorted(a.pk for a in self.communities),
+            "texts": {name: self.texts.get(name, "") for name in FOCUS_FIELDS},
+            "figures": {name: self.figures.get(name, 0) for name in FIGURE_FIELDS},
+            "measures": sorted([m.measure.pk, m.community.pk, m.status] for m in self.measures),
+            "problems": [
+                [p.community.pk, p.focus_area, p.description, p.deadline and p.deadline.isoformat()]
+                for p in self.problems
+            ],
+        }
+
+    def body_hash(self) -> str:
+        text = json.dumps(self.canonical(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def may_post_for(actor: User, team: Team) -> bool:
+    """A team's own member accounts post its reports; administrators may too."""
+    if actor.sees_everything:
+        return True
+    return actor.role == Role.TEAM_MEMBER and team.accounts.filter(pk=actor.pk).exists()
+
+
+def _check_report(data: ReportInput) -> None:
+    errors = {}
+    today = timezone.localdate()
+    days_back = settings.SUPERVISION_REPORT_DAYS_BACK
+    if data.date > today:
+        errors["date"] = _("A report cannot be for a day that has not come yet.")
+    elif data.date < today - timedelta(days=days_back):
+        errors["date"] = _("A report can be at most %(days)s days late.") % {"days": days_back}
+    covered = set(covered_communities(data.team).values_list("pk", flat=True))
+    places = {a.pk: a for a in data.communities}
+    places.update({m.community.pk: m.community for m in data.measures})
+    places.update({p.community.pk: p.community for p in data.problems})
+    outside = [a.name for pk, a in places.items() if pk not in covered]
+    if outside:
+        errors["communities"] = _("Outside the team's coverage: %(names)s.") % {
+            "names": "、".join(sorted(outside))
+        }
+    missing = [
+        FocusArea(name).label for name in FOCUS_FIELDS if not data.texts.get(name, "").strip()
+    ]
+    if missing:
+        errors["texts"] = _("Say what was done for: %(areas)s.") % {"areas": "、".join(missing)}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _lock_team_day(team: Team, day: date) -> None:
+    """Serialises posts for one team and day: fifty clients at once leave one report."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"supervision.report:{team.pk}:{day}"]
+        )
+
+
+@transaction.atomic
+def daily_report_submit(
+    *, actor: User, data: ReportInput, idempotency_key: str = ""
+) -> tuple[DailyReport, bool]:
+    """Stores a team's report of a day and returns (report, created).
+
+    A retry — the same Idempotency-Key, or the same team, day and body — returns the stored
+    report. The same key with another body raises IdempotencyKeyReused; another body for a day
+    already reported raises ReportConflict. One report per team and day is also a constraint.
+    """
+    if not may_post_for(actor, data.team):
+        raise PermissionDenied(_("You may only post reports for your own team."))
+    _check_report(data)
+    _lock_team_day(data.team, data.date)
+    digest = data.body_hash()
+    if idempotency_key:
+        earlier = DailyReport.objects.filter(
+            team=data.team, idempotency_key=idempotency_key
+        ).first()
+        if earlier is not None:
+            if earlier.body_hash != digest:
+                raise IdempotencyKeyReused()
+            return earlier, False
+    existing = DailyReport.objects.filter(team=data.team, date=data.date).first()
+    if existing is not None:
+        if existing.body_hash != digest:
+            raise ReportConflict(existing)
+        return existing, False
+    report = DailyReport(
+        team=data.team,
+        date=data.date,
+        submitted_by=actor,
+        idempotency_key=idempotency_key,
+        body_hash=digest,
+        **{name: data.texts[name].strip() for name in FOCUS_FIELDS},
+        **{name: data.figures.get(name, 0) for name in FIGURE_FIELDS},
+    )
+    report.full_clean(exclude=["communities"])
+    report.save()
+    report.communities.set(data.communities)
+    _store_checks(report, data.measures)
+    _store_problems(actor, report, data.problems)
+    return report, True
+
+
+def _store_checks(report: DailyReport, measures: list[MeasureInput]) -> None:
+    MeasureCheck.objects.bulk_create(
+        MeasureCheck(report=report, measure=m.measure, community=m.community, status=m.status)
+        for m in measures
+    )
+
+
+def _store_problems(actor: User, report: DailyReport, problems: list[ProblemInput]) -> None:
+    created = Problem.objects.bulk_create(
+        Problem(
+            team=report.team,
+            report=report,
+            community=p.community,
+            focus_area=p.focus_area,
+            description=p.description.strip(),
+            deadline=p.deadline,
+            found_on=report.date,
+            found_by=actor,
+        )
+        for p in problems
+    )
+    ProblemStep.objects.bulk_create(
+        ProblemStep(problem=problem, to_status=ProblemStatus.FOUND, actor=actor)
+        for problem in created
+    )
+
+
+@transaction.atomic
+def daily_report_amend(*, actor: User, report: DailyReport, data: ReportInput) -> DailyReport:
+    """Amends a report (texts, figures, communities, measures); the previous body is kept as a
+    revision. Problems are not amended here: they have their own steps."""
+    report = DailyReport.objects.select_for_update().get(pk=report.pk)
+    if not may_post_for(actor, report.team):
+        raise PermissionDenied(_("You may only amend reports of your own team."))
+    data.team, data.date = report.team, report.date
+    data.problems = []
+    _check_report(data)
+    DailyReportRevision.objects.create(
+        report=report, changed_by=actor, previous=report_body(report)
+    )
+    for name in FOCUS_FIELDS:
+        setattr(report, name, data.texts[name].strip())
+    for name in FIGURE_FIELDS:
+        setattr(report, name, data.figures.get(name, 0))
+    report.body_hash = data.body_hash()
+    report.full_clean(exclude=["communities"])
+    report.save()
+    report.communities.set(data.communities)
+    report.checks.all().delete()
+    _store_checks(report, data.measures)
+    return report
+
+
+def report_body(report: DailyReport) -> dict:
+    """What a revision keeps of a report."""
+    return {
+        "communities": sorted(report.communities.values_list("pk", flat=True)),
+        "texts": {name: getattr(report, name) for name in FOCUS_FIELDS},
+        "figures": {name: getattr(report, name) for name in FIGURE_FIELDS},
+        "measures": sorted(report.checks.values_list("measure_id", "community_id", "status")),
+    }
+
+
+# --- problems ---------------------------------------------------------------------------------
+
+EVIDENCE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _check_evidence(files) -> None:
+    for upload in files:
+        if upload.size > EVIDENCE_MAX_BYTES:
+            raise ValidationError(
+                {"files": _("%(name)s is larger than 10 MB.") % {"name": upload.name}}
+            )
+        if getattr(upload, "content_type", "") not in EVIDENCE_TYPES:
+            raise ValidationError(
+                {
+                    "files": _("%(name)s is not a photo (JPEG, PNG, WebP) or a PDF.")
+                    % {"name": upload.name}
+                }
+            )
+
+
+@transaction.atomic
+def problem_create(
+    *, actor: User, team: Team, data: ProblemInput, report: DailyReport | None = None
+) -> Problem:
+    """A problem found outside a report (or added to one)."""
+    if not may_post_for(actor, team):
+        raise PermissionDenied(_("You may only record problems for your own team."))
+    if not covered_communities(team).filter(pk=data.community.pk).exists():
+        raise ValidationError({"community": _("This community is outside the team's coverage.")})
+    problem = Problem(
+        team=team,
+        report=report,
+        community=data.community,
+        focus_area=data.focus_area,
+        description=data.description.strip(),
+        deadline=data.deadline,
+        found_on=report.date if report else timezone.localdate(),
+        found_by=actor,
+    )
+    problem.full_clean()
+    problem.save()
+    ProblemStep.objects.create(problem=problem, to_status=ProblemStatus.FOUND, actor=actor)
+    return problem
+
+
+@transaction.atomic
+def problem_advance(
+    *, actor: User, problem: Problem, to_status: str, note: str = "", files=()
+) -> Problem:
+    """Moves a problem one step on (or back from resolved when a check fails), stamped with who,
+    when and a note, with photos or files as evidence."""
+    problem = Problem.objects.editable_by(actor).select_for_update().filter(pk=problem.pk).first()
+    if problem is None:
+        raise PermissionDenied(_("You may not move this problem on."))
+    step = (problem.status, to_status)
+    if step not in PROBLEM_TRANSITIONS:
+        raise ValidationError(
+            {
+                "status": _("A problem cannot go from “%(from)s” to “%(to)s”.")
+                % {
+                    "from": ProblemStatus(problem.status).label,
+                    "to": ProblemStatus(to_status).label
+                    if to_status in ProblemStatus.values
+                    else to_status,
+                }
+            }
+        )
+    if to_status == ProblemStatus.VERIFIED and problem.resolved_by_id == actor.pk:
+        raise ValidationError({"status": _("Whoever resolved a problem cannot also verify it.")})
+    if step == (ProblemStatus.RESOLVED, ProblemStatus.RECTIFYING) and not note.strip():
+        raise ValidationError({"note": _("Say why the check failed.")})
+    files = list(files)
+    _check_evidence(files)
+    now = timezone.now()
+    if to_status == ProblemStatus.RESOLVED:
+        problem.resolved_by, problem.resolved_at = actor, now
+    elif to_status == ProblemStatus.VERIFIED:
+        problem.verified_by, problem.verified_at = actor, now
+    elif step == (ProblemStatus.RESOLVED, ProblemStatus.RECTIFYING):
+        problem.resolved_by, problem.resolved_at = None, None
+    from_status = problem.status
+    problem.status = to_status
+    problem.full_clean()
+    problem.save()
+    record = ProblemStep.objects.create(
+        problem=problem, from_status=from_status, to_status=to_status, actor=actor, note=note
+    )
+    for upload in files:
+        ProblemEvidence.objects.create(
+            step=record,
+            file=upload,
+            name=upload.name[:200],
+            content_type=upload.content_type,
+            size=upload.size,
+        )
+    return problem
