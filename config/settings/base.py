@@ -111,6 +111,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "var" / "static")
+# Uploaded evidence of problems. Never served as static files: a scoped view hands them out.
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+MEDIA_URL = "media/"
 
 X_FRAME_OPTIONS = "DENY"
 
@@ -149,6 +152,8 @@ SPECTACULAR_SETTINGS = {
         "PostKindEnum": "cadres.choices.PostKind",
         "BranchKindEnum": "cadres.choices.BranchKind",
         "EstateKindEnum": "communities.choices.EstateKind",
+        "ProblemStatusEnum": "supervision.choices.ProblemStatus",
+        "MeasureStatusEnum": "supervision.choices.MeasureStatus",
     },
 }
 
