@@ -7,9 +7,7 @@ posted again answers 200 with the stored one; a clash answers 409 or 422 (below)
 """
 
 from django.db import transaction
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import StartsWith
+from django.db.models import OuterRef, Prefetch
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -24,9 +22,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from cadres.api.views import CadresViewSet
-from cadres.choices import RegistrationStatus
-from cadres.models import Cadre, Registration
-from cadres.selectors import count_of
 from supervision import services
 from supervision.choices import ProblemStatus
 from supervision.filters import DailyReportFilterSet, ProblemFilterSet, TeamFilterSet
@@ -39,6 +34,7 @@ from supervision.models import (
     TeamCoverage,
     TeamMember,
 )
+from supervision.selectors import row_count, x_cadres
 
 from .serializers import (
     ConflictSerializer,
@@ -57,38 +53,14 @@ from .serializers import (
 # --- teams ------------------------------------------------------------------------------------
 
 
-def _outer(team, depth: int):
-    """`team` (a pk, or an OuterRef to a team) as seen `depth` subqueries further in."""
-    if not isinstance(team, OuterRef):
-        return team
-    for _ in range(depth):
-        team = OuterRef(team)
-    return team
-
-
-def x_cadres(team):
-    """A team's "X": the confirmed cadres registered in the communities it covers (directly or
-    through their township) and the cadres of its paired work units. `team` is a team's pk or
-    an OuterRef to one (for counting on a list in the same query)."""
-    covering = TeamCoverage.objects.filter(team=_outer(team, 2)).filter(
-        StartsWith(OuterRef("community__path"), F("area__path"))
-    )
-    registered = Registration.objects.filter(
-        cadre=OuterRef("pk"), status=RegistrationStatus.CONFIRMED
-    ).filter(Exists(covering))
-    paired = Team.paired_units.through.objects.filter(team=_outer(team, 1)).values("workunit_id")
-    return Cadre.objects.filter(Q(Exists(registered)) | Q(work_unit__in=paired))
-
-
 def teams_for_list(queryset):
     """Teams with their 1, 5, coverage and paired units, and the counts of 5 and X: a fixed
     number of queries however many teams."""
-    x = x_cadres(OuterRef("pk")).order_by().annotate(n=Func("pk", function="COUNT")).values("n")
     return (
         queryset.select_related("county", "lead_unit", "leader")
         .annotate(
-            members_count=count_of(TeamMember.objects.filter(team=OuterRef("pk")), "team"),
-            x_count=Coalesce(Subquery(x, output_field=IntegerField()), 0),
+            members_count=row_count(TeamMember.objects.filter(team=OuterRef("pk"))),
+            x_count=row_count(x_cadres(OuterRef("pk"))),
         )
         .prefetch_related(
             Prefetch("members", TeamMember.objects.select_related("cadre__work_unit")),
