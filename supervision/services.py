@@ -199,7 +199,7 @@ def _check_report(data: ReportInput) -> None:
             "names": "、".join(sorted(outside))
         }
     missing = [
-        FocusArea(name).label for name in FOCUS_FIELDS if not data.texts.get(name, "").strip()
+        str(FocusArea(name).label) for name in FOCUS_FIELDS if not data.texts.get(name, "").strip()
     ]
     if missing:
         errors["texts"] = _("Say what was done for: %(areas)s.") % {"areas": "、".join(missing)}

@@ -23,9 +23,12 @@ class TeamQuerySet(ScopedQuerySet):
         if not user.is_authenticated or not user.is_active or user.sees_everything:
             return super().visible_to(user)
         prefix = f"{self.team_field}__" if self.team_field else ""
-        own = Q(**{f"{prefix}accounts": user}) if user.role == Role.TEAM_MEMBER else Q(pk__in=[])
+        if user.role == Role.TEAM_MEMBER:
+            # A team's account sees its own team only, not every team covering its area. One
+            # row per team: the join is on this one account.
+            return self.filter(**{f"{prefix}accounts": user})
         if user.area_id is None:
-            return self.filter(own).distinct() if user.role == Role.TEAM_MEMBER else self.none()
+            return self.none()
         path = user.area.path
         covering = TeamCoverage.objects.filter(
             team=OuterRef(f"{prefix}pk"), area__path__startswith=path
@@ -39,7 +42,6 @@ class TeamQuerySet(ScopedQuerySet):
             Q(**{f"{prefix}county__path__startswith": path})
             | Exists(covering)
             | Exists(covering_above)
-            | own
         )
 
 
