@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef
+from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -117,11 +118,8 @@ def team_save(
 def covered_communities(team: Team):
     """The communities a team answers for: those it covers, and those of the townships it
     covers."""
-    paths = list(team.coverage.values_list("area__path", flat=True))
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return Area.objects.communities().filter(condition)
+    covering = TeamCoverage.objects.filter(StartsWith(OuterRef("path"), F("area__path")), team=team)
+    return Area.objects.communities().filter(Exists(covering))
 
 
 # --- daily reports ----------------------------------------------------------------------------
@@ -252,7 +250,13 @@ def daily_report_submit(
         **{name: data.texts[name].strip() for name in FOCUS_FIELDS},
         **{name: data.figures.get(name, 0) for name in FIGURE_FIELDS},
     )
-    report.full_clean(exclude=["communities"])
+    # Fields only: the team and day were settled under the lock above, and the database's unique
+    # constraints stay the last word (a second query each for nothing, on the hottest path).
+    report.full_clean(
+        exclude=["communities", "team", "submitted_by"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     report.save()
     report.communities.set(data.communities)
     _store_checks(report, data.measures)

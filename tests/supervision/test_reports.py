@@ -338,7 +338,8 @@ def _store_reports_of_other_days(team, count: int) -> None:
     )
 
 
-SUBMIT_QUERIES = 19
+# Lock, lookups, coverage check, insert, communities, checks, problems and their steps.
+SUBMIT_QUERIES = 12
 
 
 @pytest.mark.parametrize("stored", [1, 50])
