@@ -17,7 +17,7 @@ from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cadres.models import Cadre
+from cadres.models import Cadre, WorkUnit
 from communities.choices import Role
 from communities.models import Area, User
 from supervision.choices import PROBLEM_TRANSITIONS, FocusArea, ProblemStatus
@@ -80,8 +80,10 @@ def team_save(
     team: Team,
     members: Iterable[Cadre] | None = None,
     coverage: Iterable[Area] | None = None,
+    paired_units: Iterable[WorkUnit] | None = None,
 ) -> Team:
-    """Creates or changes a team and, when given, sets its "5" and the areas it covers."""
+    """Creates or changes a team and, when given, sets its "5", the areas it covers and the work
+    units paired with it (of its own county)."""
     if team.pk is not None:
         stored = Team.objects.select_for_update().get(pk=team.pk)
         _ensure_runs_county(actor, stored.county_id)
@@ -97,6 +99,17 @@ def team_save(
                 member = TeamMember(team=team, cadre=cadre)
                 member.full_clean()
                 member.save()
+    if paired_units is not None:
+        paired_units = list(paired_units)
+        foreign = [unit.name for unit in paired_units if unit.county_id != team.county_id]
+        if foreign:
+            raise ValidationError(
+                {
+                    "paired_units": _("These work units belong to another county: %(names)s.")
+                    % {"names": "、".join(foreign)}
+                }
+            )
+        team.paired_units.set(paired_units)
     if coverage is not None:
         coverage = list(coverage)
         foreign = [a.name for a in coverage if not a.path.startswith(team.county.path)]

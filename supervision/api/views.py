@@ -6,7 +6,6 @@ Reads start from `visible_to(user)` (out of scope is 404); every write is a serv
 posted again answers 200 with the stored one; a clash answers 409 or 422 (below).
 """
 
-from django.db import transaction
 from django.db.models import OuterRef, Prefetch
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
@@ -108,13 +107,13 @@ class TeamViewSet(SupervisionViewSet):
         paired_units = data.pop("paired_units", None)
         for name, value in data.items():
             setattr(team, name, value)
-        with transaction.atomic():
-            team = services.team_save(
-                actor=self.request.user, team=team, members=members, coverage=coverage
-            )
-            if paired_units is not None:
-                team.paired_units.set(paired_units)
-        return team
+        return services.team_save(
+            actor=self.request.user,
+            team=team,
+            members=members,
+            coverage=coverage,
+            paired_units=paired_units,
+        )
 
 
 # --- measures ---------------------------------------------------------------------------------

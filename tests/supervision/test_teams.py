@@ -136,3 +136,14 @@ def test_second_team_of_the_same_name_in_the_county_is_refused(county_staff, tea
         team_save(actor=county_staff, team=Team(county=county, name=team.name))
     assert "name" in error.value.message_dict
     TeamFactory(name=team.name)  # another county may use the name
+
+
+def test_paired_work_units_of_another_county_are_refused(county_staff, team, far_community):
+    foreign = WorkUnitFactory(county=far_community.parent.parent)
+    with pytest.raises(ValidationError) as caught:
+        team_save(actor=county_staff, team=team, paired_units=[foreign])
+    assert "paired_units" in caught.value.message_dict
+    assert not team.paired_units.exists()
+    own = WorkUnitFactory(county=team.county)
+    team_save(actor=county_staff, team=team, paired_units=[own])
+    assert list(team.paired_units.all()) == [own]
