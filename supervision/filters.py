@@ -107,7 +107,12 @@ class ProblemFilterSet(DateRangeFilterSet):
     township = AreaFilter(label=_("Township"), queryset=visible_townships, method="filter_township")
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=ProblemStatus.choices)
     focus_area = django_filters.ChoiceFilter(label=_("Focus area"), choices=FocusArea.choices)
-    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
+    overdue = django_filters.TypedChoiceFilter(
+        label=_("Overdue"),
+        choices=[("true", _("Yes")), ("false", _("No"))],
+        coerce=lambda value: value == "true",
+        method="filter_overdue",
+    )
 
     class Meta:
         model = Problem

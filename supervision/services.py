@@ -100,7 +100,7 @@ def team_save(
                 member.full_clean()
                 member.save()
     if paired_units is not None:
-        paired_units = list(paired_units)
+        paired_units = list(dict.fromkeys(paired_units))
         foreign = [unit.name for unit in paired_units if unit.county_id != team.county_id]
         if foreign:
             raise ValidationError(
@@ -111,7 +111,7 @@ def team_save(
             )
         team.paired_units.set(paired_units)
     if coverage is not None:
-        coverage = list(coverage)
+        coverage = list(dict.fromkeys(coverage))
         foreign = [a.name for a in coverage if not a.path.startswith(team.county.path)]
         if foreign:
             raise ValidationError(
@@ -209,6 +209,11 @@ def _check_report(data: ReportInput) -> None:
         errors["communities"] = _("Outside the team's coverage: %(names)s.") % {
             "names": "、".join(sorted(outside))
         }
+    if any(p.deadline and p.deadline < data.date for p in data.problems):
+        errors["problems"] = _("A deadline cannot come before the day the problem was found.")
+    pairs = [(m.measure.pk, m.community.pk) for m in data.measures]
+    if len(pairs) != len(set(pairs)):
+        errors["measures"] = _("A measure is listed twice for the same community.")
     missing = [
         str(FocusArea(name).label) for name in FOCUS_FIELDS if not data.texts.get(name, "").strip()
     ]
@@ -246,12 +251,12 @@ def daily_report_submit(
             team=data.team, idempotency_key=idempotency_key
         ).first()
         if earlier is not None:
-            if earlier.body_hash != digest:
+            if earlier.posted_hash != digest:
                 raise IdempotencyKeyReused()
             return earlier, False
     existing = DailyReport.objects.filter(team=data.team, date=data.date).first()
     if existing is not None:
-        if existing.body_hash != digest:
+        if digest not in (existing.body_hash, existing.posted_hash):
             raise ReportConflict(existing)
         return existing, False
     report = DailyReport(
@@ -260,6 +265,7 @@ def daily_report_submit(
         submitted_by=actor,
         idempotency_key=idempotency_key,
         body_hash=digest,
+        posted_hash=digest,
         **{name: data.texts[name].strip() for name in FOCUS_FIELDS},
         **{name: data.figures.get(name, 0) for name in FIGURE_FIELDS},
     )

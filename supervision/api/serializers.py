@@ -5,6 +5,7 @@ focus texts, steps) are the services' to check, answering 400 through the one ex
 """
 
 from django.db.models import Model
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -164,14 +165,20 @@ class ReportTextsSerializer(serializers.Serializer):
     """What was done for each of the five focus areas; the service names any left empty."""
 
     responsibility = serializers.CharField(
-        label=FocusArea.RESPONSIBILITY.label, allow_blank=True, default=""
+        label=FocusArea.RESPONSIBILITY.label, allow_blank=True, default="", max_length=4000
     )
-    publicity = serializers.CharField(label=FocusArea.PUBLICITY.label, allow_blank=True, default="")
+    publicity = serializers.CharField(
+        label=FocusArea.PUBLICITY.label, allow_blank=True, default="", max_length=4000
+    )
     mobilisation = serializers.CharField(
-        label=FocusArea.MOBILISATION.label, allow_blank=True, default=""
+        label=FocusArea.MOBILISATION.label, allow_blank=True, default="", max_length=4000
     )
-    screening = serializers.CharField(label=FocusArea.SCREENING.label, allow_blank=True, default="")
-    supplies = serializers.CharField(label=FocusArea.SUPPLIES.label, allow_blank=True, default="")
+    screening = serializers.CharField(
+        label=FocusArea.SCREENING.label, allow_blank=True, default="", max_length=4000
+    )
+    supplies = serializers.CharField(
+        label=FocusArea.SUPPLIES.label, allow_blank=True, default="", max_length=4000
+    )
 
 
 def _figure() -> serializers.IntegerField:
@@ -405,7 +412,10 @@ class ProblemEvidenceSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "content_type", "size", "url"]
 
     def get_url(self, evidence: ProblemEvidence) -> str:
-        return evidence.file.url
+        """The scoped download view: files are never served from a public media URL."""
+        url = reverse("supervision:evidence", args=[evidence.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
 
 class ProblemStepSerializer(serializers.ModelSerializer):

@@ -6,6 +6,8 @@ Reads start from `visible_to(user)` (out of scope is 404); every write is a serv
 posted again answers 200 with the stored one; a clash answers 409 or 422 (below).
 """
 
+import re
+
 from django.db.models import OuterRef, Prefetch
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
@@ -185,9 +187,13 @@ class DailyReportViewSet(SupervisionViewSet):
 
     def create(self, request, *args, **kwargs):
         key = request.headers.get("Idempotency-Key", "").strip()
-        if len(key) > 255:
+        if key and not re.fullmatch(r"[\x21-\x7e]{1,255}", key):
             raise ValidationError(
-                {"Idempotency-Key": [gettext("Use a key of at most 255 characters.")]}
+                {
+                    "Idempotency-Key": [
+                        gettext("Use a key of at most 255 printable ASCII characters.")
+                    ]
+                }
             )
         submitted = ReportSubmitSerializer(data=request.data, context=self.get_serializer_context())
         submitted.is_valid(raise_exception=True)

@@ -19,6 +19,20 @@ from .teams import Team, TeamQuerySet
 class ProblemQuerySet(TeamQuerySet):
     team_field = "team"
 
+    def visible_to(self, user) -> "ProblemQuerySet":
+        """As its team, narrowed for community and township staff to problems in their own area:
+        a team covering two places does not show one place's problems to the other."""
+        scoped = super().visible_to(user)
+        if (
+            user.is_authenticated
+            and user.is_active
+            and not user.sees_everything
+            and user.area_id
+            and user.role in (Role.SECRETARY, Role.TOWNSHIP_STAFF)
+        ):
+            return scoped.filter(community__path__startswith=user.area.path)
+        return scoped
+
     def editable_by(self, user) -> "ProblemQuerySet":
         """Who moves a problem on: the team's own accounts, and the staff of the area it lies in
         (community secretary, township, county); administrators."""

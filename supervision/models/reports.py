@@ -69,6 +69,8 @@ class DailyReport(TimeStampedModel):
         _("idempotency key"), max_length=255, blank=True, default="", editable=False
     )
     body_hash = models.CharField(_("body hash"), max_length=64, editable=False, default="")
+    # The hash of the body as first posted: a retry of that post is still a retry after amendments.
+    posted_hash = models.CharField(_("hash as posted"), max_length=64, editable=False, default="")
 
     objects = ReportQuerySet.as_manager()
     constraint_error_fields: ClassVar[dict[str, str]] = {"one_per_day": "date"}
@@ -84,6 +86,8 @@ class DailyReport(TimeStampedModel):
                 violation_error_message=_("This team has already reported for this day."),
                 violation_error_code="one_per_day",
             ),
+            # Target of the composite foreign key that keeps a problem with its report's team.
+            models.UniqueConstraint(fields=["id", "team"], name="supervision_dailyreport_id_team"),
             models.UniqueConstraint(
                 fields=["team", "idempotency_key"],
                 condition=~Q(idempotency_key=""),

@@ -537,14 +537,16 @@ def test_patch_amends_the_report_and_keeps_the_previous_body(member_api, stored_
     assert revisions[0]["previous"]["figures"]["leaflets"] == 500
 
 
-def test_an_amended_report_retried_as_first_posted_is_a_conflict(
+def test_an_amended_report_retried_as_first_posted_returns_the_stored_report(
     member_api, stored_report, team, community
 ):
     member_api.patch(f"{REPORTS}{stored_report.pk}/", {"figures": {"leaflets": 1}}, format="json")
 
     response = member_api.post(REPORTS, report_body(team, community), format="json")
 
-    assert response.status_code == 409
+    assert response.status_code == 200
+    assert response.json()["id"] == stored_report.pk
+    assert response.json()["figures"]["leaflets"] == 1
     assert DailyReport.objects.count() == 1
 
 
@@ -625,6 +627,9 @@ def test_a_problem_goes_found_rectifying_resolved_verified_with_evidence(
     evidence = ProblemEvidence.objects.get()
     assert evidence.content_type == "image/png"
     assert evidence.file.read() == PNG
+    # The link is the scoped download, never a public media address.
+    url = steps[2]["evidence"][0]["url"]
+    assert url.endswith(f"/problems/evidence/{evidence.pk}/")
 
 
 def test_a_skipped_step_is_400_with_a_clear_error(member_api, problem):
@@ -702,13 +707,13 @@ def test_steps_take_json_without_files(member_api, problem):
     assert response.json()["steps"][-1]["note"] == "开始整改"
 
 
-def test_a_neighbouring_secretary_sees_a_problem_but_may_not_move_it(
+def test_a_neighbouring_secretary_neither_sees_nor_moves_a_problem(
     api_for, other_secretary, problem
 ):
     api = api_for(other_secretary)
 
-    assert api.get(f"{PROBLEMS}{problem.pk}/").status_code == 200
-    assert _step(api, problem, "rectify").status_code == 403
+    assert api.get(f"{PROBLEMS}{problem.pk}/").status_code == 404
+    assert _step(api, problem, "rectify").status_code == 404
     problem.refresh_from_db()
     assert problem.status == "found"
 
@@ -907,3 +912,65 @@ def test_schema_documents_every_supervision_endpoint(api_for, secretary):
     assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
     body = schema["components"]["schemas"]["ReportSubmit"]["properties"]
     assert {"team", "date", "communities", "texts", "figures", "measures", "problems"} <= set(body)
+
+
+# --- odd input found in review ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["a\x00b", "键", "a b" * 200])
+def test_an_idempotency_key_that_is_not_printable_ascii_is_400(member_api, team, community, key):
+    response = member_api.post(
+        REPORTS, report_body(team, community), format="json", HTTP_IDEMPOTENCY_KEY=key, **EN
+    )
+
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()
+    assert not DailyReport.objects.exists()
+
+
+def test_a_key_retry_after_an_amendment_returns_the_stored_report(member_api, team, community):
+    body = report_body(team, community)
+    first = member_api.post(REPORTS, body, format="json", HTTP_IDEMPOTENCY_KEY="k-9")
+    member_api.patch(f"{REPORTS}{first.json()['id']}/", {"figures": {"leaflets": 7}}, format="json")
+
+    again = member_api.post(REPORTS, body, format="json", HTTP_IDEMPOTENCY_KEY="k-9")
+
+    assert again.status_code == 200
+    assert again.json()["figures"]["leaflets"] == 7
+
+
+def test_a_measure_twice_for_one_community_is_400(member_api, team, community):
+    measure = MeasureFactory()
+    check = {"measure": measure.pk, "community": community.pk, "status": "in_place"}
+    body = report_body(team, community, measures=[check, check])
+
+    response = member_api.post(REPORTS, body, format="json", **EN)
+
+    assert response.status_code == 400
+    assert "measures" in response.json()
+    assert not DailyReport.objects.exists()
+
+
+def test_a_deadline_before_the_report_day_is_400(member_api, team, community):
+    body = report_body(team, community, problems=1)
+    body["problems"][0]["deadline"] = (today() - timedelta(days=3)).isoformat()
+
+    response = member_api.post(REPORTS, body, format="json", **EN)
+
+    assert response.status_code == 400
+    assert "problems" in response.json()
+
+
+def test_an_overlong_text_is_400(member_api, team, community):
+    body = report_body(team, community)
+    body["texts"]["publicity"] = "宣" * 4001
+
+    response = member_api.post(REPORTS, body, format="json", **EN)
+
+    assert response.status_code == 400
+    assert not DailyReport.objects.exists()
+
+
+def test_an_overdue_filter_that_is_neither_true_nor_false_is_400(member_api, problem):
+    assert member_api.get(f"{PROBLEMS}?overdue=maybe").status_code == 400
+    assert member_api.get(f"{PROBLEMS}?overdue=false").status_code == 200

@@ -10,6 +10,7 @@ from django.utils import timezone
 from supervision.choices import FocusArea, ProblemStatus
 from supervision.models import DailyReport, Problem, Team, TeamCoverage
 from supervision.services import ProblemInput, problem_advance, problem_create
+from tests.factories import TeamFactory
 
 DAY = date(2026, 2, 6)
 TEXTS = {area.value: "done" for area in FocusArea}
@@ -80,8 +81,10 @@ def test_negative_figure_by_raw_sql(team):
                     created_at, updated_at, team_id, date, responsibility, publicity,
                     mobilisation, screening, supplies, households_visited, people_screened,
                     returnees_found, checkpoint_vehicles, checkpoint_people, leaflets,
-                    idempotency_key, body_hash
-                ) VALUES (now(), now(), %s, %s, 'a', 'b', 'c', 'd', 'e', 0, 0, 0, 0, 0, -5, '', '')
+                    idempotency_key, body_hash, posted_hash
+                ) VALUES (
+                    now(), now(), %s, %s, 'a', 'b', 'c', 'd', 'e', 0, 0, 0, 0, 0, -5, '', '', ''
+                )
                 """,
                 [team.pk, DAY],
             )
@@ -193,3 +196,22 @@ def test_same_area_covered_twice(team, township):
         "supervision_teamcoverage_once",
         lambda: TeamCoverage.objects.create(team=team, area=township),
     )
+
+
+def test_a_problem_of_another_teams_report_is_refused(team, county, community):
+    other = TeamFactory(county=county)
+    report = DailyReport.objects.create(team=team, date=DAY, **TEXTS)
+
+    def insert():
+        Problem.objects.create(
+            team=other,
+            report=report,
+            community=community,
+            focus_area="screening",
+            description="x",
+            found_on=DAY,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    refused_by("supervision_problem_report_same_team", insert)

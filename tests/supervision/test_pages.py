@@ -360,16 +360,23 @@ def test_evidence_is_404_out_of_scope(client_for, team_member, far_secretary, pr
     assert far.get(reverse("supervision:evidence", args=[evidence.pk])).status_code == 404
 
 
-def test_who_may_not_move_it_sees_no_form(client_for, county, problem):
-    # Staff of another township of the county see the team but not this problem's place.
+def test_staff_of_another_place_the_team_covers_do_not_see_this_problem(
+    client_for, county, problem
+):
+    # Staff of another township the same team covers see the team, not this problem's place.
     other = UserFactory(role=Role.TOWNSHIP_STAFF, area=TownshipFactory(parent=county))
     problem.team.coverage.create(area=other.area)
     client = client_for(other)
     url = reverse("supervision:problem-detail", args=[problem.pk])
-    response = client.get(url)
-    assert response.status_code == 200
-    assert response.context["editable"] is False
+    assert client.get(url).status_code == 404
     assert client.post(url, {"to_status": "rectifying"}).status_code == 404
+    assert client.get(reverse("supervision:team-detail", args=[problem.team_id])).status_code == 200
+
+
+def test_unit_staff_do_not_see_problems(client_for, unit_staff, problem):
+    client = client_for(unit_staff)
+    url = reverse("supervision:problem-detail", args=[problem.pk])
+    assert client.get(url).status_code == 404
 
 
 # --- query counts -----------------------------------------------------------------------------

@@ -77,10 +77,18 @@ def test_secretary_of_a_covered_community_sees_the_teams_covering_it(world, secr
     assert_sees(secretary, world, "team")
 
 
-def test_secretary_of_a_community_covered_directly_sees_that_team(world, county):
+def test_secretary_of_a_community_covered_directly_sees_that_team_but_not_others_problems(
+    world, county
+):
     lone = CommunityFactory(parent__parent=county)
     world["team"].coverage.create(area=lone)
-    assert_sees(UserFactory(role=Role.SECRETARY, area=lone), world, "team")
+    seen = visible(UserFactory(role=Role.SECRETARY, area=lone), world)
+    assert seen == {
+        "Team": {"team"},
+        "DailyReport": {"team"},
+        "Problem": set(),
+        "TeamMember": {"team"},
+    }
 
 
 def test_staff_of_an_uncovered_area_see_nothing(world, county):
