@@ -137,6 +137,7 @@ class ProblemFilterSet(DateRangeFilterSet):
     def filter_township(self, queryset, name, value):
         return queryset.filter(community__path__startswith=value.path)
 
+    @extend_schema_field(OpenApiTypes.BOOL)
     def filter_overdue(self, queryset, name, value):
         if value:
             return queryset.overdue()
