@@ -5,7 +5,7 @@ import re
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
 
@@ -19,6 +19,34 @@ def parse_ids(values: list[str]) -> list[int]:
 def lost_race_message() -> str:
     """A database constraint caught two writers at once: the loser is told, nothing is saved."""
     return _("The data changed meanwhile; nothing was saved. Please try again.")
+
+
+class ExportMixin:
+    """`?export=xlsx` downloads the filtered list through `export_response(queryset)` (by
+    default the view's `export` function); a bad filter shows the list with its errors instead of
+    a file of nothing. The list keeps its query string for the pager and the export link."""
+
+    export = None
+
+    def export_response(self, queryset):
+        return type(self).export(queryset)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            filterset = self.get_filterset(self.get_filterset_class())
+            if filterset.is_valid():
+                return self.export_response(filterset.qs)
+            query = request.GET.copy()
+            query.pop("export")
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+        return context
 
 
 class FilteredListMixin:

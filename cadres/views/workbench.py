@@ -19,10 +19,10 @@ from cadres.models import Registration
 from cadres.selectors import communities_with_registration_counts, registrations_for_list
 from communities.models import Area
 
-from .base import FilteredListMixin, lost_race_message, parse_ids
+from .base import ExportMixin, FilteredListMixin, lost_race_message, parse_ids
 
 
-class RegistrationListView(FilteredListMixin, FilterView):
+class RegistrationListView(ExportMixin, FilteredListMixin, FilterView):
     """The workbench. A secretary sees their community; township and county staff every
     community of their area with its counts. `?export=xlsx` downloads the filtered roster."""
 
@@ -34,23 +34,12 @@ class RegistrationListView(FilteredListMixin, FilterView):
     def get_queryset(self):
         return registrations_for_list(Registration.objects.visible_to(self.request.user))
 
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx":
-            filterset = self.get_filterset(self.get_filterset_class())
-            if filterset.is_valid():
-                return exports.roster_response(filterset.qs, request.user)
-            # Show the list with the filter's errors instead of a file of nothing.
-            query = request.GET.copy()
-            query.pop("export")
-            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
-        return super().get(request, *args, **kwargs)
+    def export_response(self, queryset):
+        return exports.roster_response(queryset, self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
         context["return_form"] = ReturnForm()
         context["assign"] = self.request.GET.get("assign", "")
         if user.is_secretary:

@@ -13,14 +13,18 @@ from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from cadres.views.base import FilteredListMixin, add_service_errors, lost_race_message
+from cadres.views.base import (
+    ExportMixin,
+    FilteredListMixin,
+    add_service_errors,
+    lost_race_message,
+)
 from supervision import exports, services
 from supervision.choices import PROBLEM_TRANSITIONS, ProblemStatus
 from supervision.models import Problem, ProblemEvidence, ProblemStep
 from supervision.selectors import problem_grand_total
 
 from .base import ProblemFilterSet
-from .reports import ExportMixin
 
 
 class ProblemListView(ExportMixin, FilteredListMixin, FilterView):

@@ -1,10 +1,9 @@
 """Daily reports: the list (with its Excel export) and one day of a team, printable."""
 
-from django.http import HttpResponseRedirect
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from cadres.views.base import FilteredListMixin
+from cadres.views.base import ExportMixin, FilteredListMixin
 from supervision import exports
 from supervision.choices import FocusArea
 from supervision.models import DailyReport, MeasureCheck, Problem
@@ -13,30 +12,6 @@ from supervision.selectors import is_late
 
 from .base import DailyReportFilterSet
 from .teams import mark_late, with_problem_counts
-
-
-class ExportMixin:
-    """`?export=xlsx` downloads the filtered list through `export(queryset)`; a bad filter
-    shows the list with its errors instead of a file of nothing."""
-
-    export = None
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx":
-            filterset = self.get_filterset(self.get_filterset_class())
-            if filterset.is_valid():
-                return type(self).export(filterset.qs)
-            query = request.GET.copy()
-            query.pop("export")
-            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
-        return context
 
 
 class ReportListView(ExportMixin, FilteredListMixin, FilterView):
