@@ -11,6 +11,8 @@ from tests.factories import (
     CommunityFactory,
     EstateFactory,
     GridFactory,
+    ItemFactory,
+    OutsidePartyFactory,
     RegistrationFactory,
     TeamFactory,
     TownshipFactory,
@@ -176,3 +178,64 @@ def api_for(api_client):
         return api_client
 
     return authenticate
+
+
+# --- supplies ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def disinfectant(db):
+    """Bottles of disinfectant, in cases of 20."""
+    return ItemFactory(
+        name="消毒液",
+        specification="500毫升",
+        category="disinfection",
+        unit="ping",
+        pack_unit="xiang",
+        pack_size=20,
+    )
+
+
+@pytest.fixture
+def money(db):
+    return ItemFactory(name="现金", category="money", unit="yuan", is_money=True)
+
+
+@pytest.fixture
+def donor(county):
+    return OutsidePartyFactory(county=county, name="铁岭某药业公司")
+
+
+@pytest.fixture
+def party_of():
+    """The stock-holding party of an area, a work unit or a team (made by the database)."""
+    from supplies.models import Party
+
+    def party(holder):
+        field = {"Area": "area", "WorkUnit": "work_unit", "Team": "team"}[type(holder).__name__]
+        return Party.objects.select_related("area", "work_unit", "team").get(**{field: holder})
+
+    return party
+
+
+@pytest.fixture
+def give_stock(admin_user, donor, party_of):
+    """Records a donation from `donor` to a holder (an area, a unit or a team), as the admin."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from supplies import services
+
+    def give(holder, item, quantity, **extra):
+        return services.entry_record(
+            actor=admin_user,
+            kind="donation",
+            line=services.EntryLine(item=item, quantity=Decimal(quantity)),
+            entry_date=extra.pop("entry_date", timezone.localdate()),
+            from_party=extra.pop("from_party", donor),
+            to_party=party_of(holder),
+            **extra,
+        )
+
+    return give

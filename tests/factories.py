@@ -172,3 +172,26 @@ class MeasureFactory(DjangoModelFactory):
 
     number = factory.Sequence(lambda n: n + 1)
     title = factory.Sequence(lambda n: f"措施{n + 1}")
+
+
+# --- supplies ---------------------------------------------------------------------------------
+
+
+class ItemFactory(DjangoModelFactory):
+    class Meta:
+        model = "supplies.Item"
+
+    name = factory.Sequence(lambda n: f"物资{n}")
+    category = "protection"
+    unit = "ge"
+
+
+class OutsidePartyFactory(DjangoModelFactory):
+    """An enterprise (or, with kind=, a person or other) outside the stock, in a county."""
+
+    class Meta:
+        model = "supplies.Party"
+
+    kind = "enterprise"
+    county = factory.SubFactory(CountyFactory)
+    name = factory.Sequence(lambda n: f"企业{n}")
