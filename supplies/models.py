@@ -425,7 +425,9 @@ class LedgerEntry(TimeStampedModel):
 
     @property
     def voucher(self) -> str:
-        """The voucher number as printed: “2020-000123”."""
+        """The voucher number as printed: “2020-000123” (none before it is saved)."""
+        if not isinstance(self.number, int):
+            return ""
         return f"{self.year}-{self.number:06d}"
 
     @property
@@ -447,7 +449,12 @@ class LedgerEntry(TimeStampedModel):
             errors["to_party"] = _("Only a holder of stock can receive this into the ledger.")
         for field in ("from_party", "to_party", "team"):
             other = getattr(self, field)
-            if other is not None and other.county_id != self.county_id and field not in errors:
+            if (
+                self.county_id
+                and other is not None
+                and other.county_id != self.county_id
+                and field not in errors
+            ):
                 errors[field] = _("This belongs to another county.")
         if self.item_id and self.quantity is not None and not self.item.is_money:
             if self.quantity != self.quantity.to_integral_value():

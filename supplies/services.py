@@ -264,3 +264,26 @@ def outside_party(*, actor: User, county: Area, kind: str, name: str) -> Party:
     if existing is not None:
         return existing
     return party_save(actor=actor, party=Party(county=county, kind=kind, name=name))
+
+
+@transaction.atomic
+def item_save(*, actor: User, item: Item) -> Item:
+    """Adds or changes an item of the catalogue, which every county shares: administrators
+    only. An item already in the ledger keeps its unit and pack, or its entries would change
+    meaning."""
+    if not actor.sees_everything:
+        raise PermissionDenied(_("Only administrators change the catalogue of items."))
+    if item.pk:
+        before = Item.objects.get(pk=item.pk)
+        changed = (before.unit, before.pack_size, before.is_money) != (
+            item.unit,
+            item.pack_size,
+            item.is_money,
+        )
+        if changed and before.entries.exists():
+            raise ValidationError(
+                {"unit": _("This item is in the ledger: its unit and pack cannot change.")}
+            )
+    item.full_clean()
+    item.save()
+    return item

@@ -18,10 +18,11 @@ from django.db import migrations
 FORWARD = r"""
 -- Parties of the holders ---------------------------------------------------------------------
 
-CREATE FUNCTION supplies_county_of(path varchar) RETURNS bigint
+CREATE FUNCTION supplies_county_of(area_path varchar) RETURNS bigint
 LANGUAGE sql STABLE AS $$
     SELECT id FROM communities_area
-    WHERE level = 'county' AND id = ANY(string_to_array(trim(trailing '/' FROM path), '/')::bigint[])
+    WHERE level = 'county'
+      AND id = ANY(string_to_array(trim(trailing '/' FROM area_path), '/')::bigint[])
 $$;
 
 CREATE FUNCTION supplies_area_party() RETURNS trigger
