@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from appraisal.api.urls import router as appraisal_router
 from cadres.api.urls import router as cadres_router
 from communities.api.urls import router as communities_router
 from supervision.api.urls import router as supervision_router
@@ -14,6 +15,7 @@ router.registry.extend(communities_router.registry)
 router.registry.extend(cadres_router.registry)
 router.registry.extend(supervision_router.registry)
 router.registry.extend(supplies_router.registry)
+router.registry.extend(appraisal_router.registry)
 
 app_name = "api"
 

@@ -239,3 +239,34 @@ def give_stock(admin_user, donor, party_of):
         )
 
     return give
+
+
+# --- appraisal --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def period(county, confirmed_registration, admin_user):
+    """An open period of the county around today; 孙守超 (confirmed in 水木华园社区) is in it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from appraisal import services
+    from appraisal.models import Period
+
+    today = timezone.localdate()
+    return services.period_save(
+        actor=admin_user,
+        period=Period(
+            county=county,
+            name="2020年疫情防控一线专项考核",
+            starts_on=today - timedelta(days=60),
+            ends_on=today + timedelta(days=30),
+        ),
+    )
+
+
+@pytest.fixture
+def appraisal(period, confirmed_registration):
+    """孙守超's appraisal in the period."""
+    return period.appraisals.get(cadre=confirmed_registration.cadre)

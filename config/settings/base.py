@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cadres",
     "supervision",
     "supplies",
+    "appraisal",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +155,8 @@ SPECTACULAR_SETTINGS = {
         "EstateKindEnum": "communities.choices.EstateKind",
         "ProblemStatusEnum": "supervision.choices.ProblemStatus",
         "MeasureStatusEnum": "supervision.choices.MeasureStatus",
+        "EntryKindEnum": "supplies.choices.EntryKind",
+        "ItemUnitEnum": "supplies.choices.ItemUnit",
     },
 }
 
