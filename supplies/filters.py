@@ -6,6 +6,8 @@ import re
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from cadres.filters import visible
 from supervision.filters import DateRangeFilterSet
@@ -94,6 +96,7 @@ class LedgerEntryFilterSet(DateRangeFilterSet):
             "q",
         ]
 
+    @extend_schema_field(OpenApiTypes.INT)
     def filter_party(self, queryset, name, value):
         return queryset.filter(Q(from_party=value) | Q(to_party=value))
 
