@@ -78,6 +78,11 @@ def appraisals_for_list(queryset: QuerySet) -> QuerySet:
 
 def quotas_with_use(period: Period) -> QuerySet:
     """The period's quotas with how many 优秀 each has given and to whom."""
+    return with_use(Quota.objects.filter(period=period))
+
+
+def with_use(quotas: QuerySet) -> QuerySet:
+    """Quotas (of any periods) with how many 优秀 each has given and to whom."""
     given = Appraisal.objects.filter(
         period=OuterRef("period"), work_unit=OuterRef("work_unit"), final_grade=Grade.EXCELLENT
     )
@@ -87,8 +92,7 @@ def quotas_with_use(period: Period) -> QuerySet:
         .values("names")
     )
     return (
-        Quota.objects.filter(period=period)
-        .select_related("work_unit")
+        quotas.select_related("work_unit")
         .annotate(given=row_count(given), holders=holders[:1])
         .order_by("work_unit__name")
     )

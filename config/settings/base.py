@@ -157,6 +157,8 @@ SPECTACULAR_SETTINGS = {
         "MeasureStatusEnum": "supervision.choices.MeasureStatus",
         "EntryKindEnum": "supplies.choices.EntryKind",
         "ItemUnitEnum": "supplies.choices.ItemUnit",
+        "GradeEnum": "appraisal.choices.Grade",
+        "CommendationKindEnum": "appraisal.choices.CommendationKind",
     },
 }
 
