@@ -205,6 +205,8 @@ class EntryHeaderForm(forms.Form):
         held = holders(Party.objects.held_by(user))
         acting = "from_party" if kind in (EntryKind.TRANSFER, EntryKind.ISSUE) else "to_party"
         self.fields[acting].queryset = held
+        # The user's own holder (the first) is chosen to begin with: usually it is the only one.
+        self.fields[acting].empty_label = None
         if kind == EntryKind.TRANSFER:
             self.fields["to_party"].queryset = holders(Party.objects.visible_to(user))
         self.fields["team"].queryset = Team.objects.visible_to(user).order_by("name")

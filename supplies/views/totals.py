@@ -2,6 +2,7 @@
 apart; with their Excel export."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 
@@ -31,7 +32,11 @@ class TotalsFilterSet(LedgerEntryFilterSet):
     """The ledger's filters and what to total by (`by`: the item unless given)."""
 
     by = django_filters.ChoiceFilter(
-        label=_("Totals by"), choices=list(BY_LABELS.items()), method="keep", empty_label=None
+        label=_("Totals by"),
+        choices=list(BY_LABELS.items()),
+        method="keep",
+        empty_label=None,
+        widget=forms.HiddenInput,
     )
 
     class Meta(LedgerEntryFilterSet.Meta):
@@ -70,6 +75,7 @@ class TotalsView(SuppliesPageMixin, ExportMixin, FilteredListMixin, FilterView):
             by=by,
             tabs=tabs,
             first_column=FIRST_COLUMN[by],
+            filters_changed=[name for name in self.filterset.form.changed_data if name != "by"],
             # The columns before the total's: the label, the item (unless by item), the kind,
             # and for goods the quantity.
             goods_span=3 if by == "item" else 4,

@@ -517,3 +517,26 @@ def test_holders_are_offered_county_stock_first(county_staff, county):
     first = holders(Party.objects.held_by(county_staff)).first()
     assert first.kind == "county"
     assert first.area_id == county.pk
+
+
+def test_a_teams_account_records_what_it_coordinated_into_its_own_stock(
+    client_for, team_member, team, party_of, masks
+):
+    client = client_for(team_member)
+    page = client.get(record_url("coordination"))
+    assert list(page.context["form"].fields["to_party"].queryset) == [party_of(team)]
+    response = client.post(
+        record_url("coordination"),
+        {
+            "entry-entry_date": TODAY().isoformat(),
+            "entry-team": team.pk,
+            "entry-donor_name": "铁岭某物流公司",
+            "entry-donor_kind": "enterprise",
+            "entry-to_party": party_of(team).pk,
+            **lines(line_of(masks, 5530)),
+        },
+    )
+    assert response.status_code == 302
+    assert balance(party_of(team), masks) == 5530
+    totals = client.get(reverse("supplies:totals"), {"by": "team"}).context["totals"]
+    assert [(row.label, row.quantity) for row in totals.goods] == [(team.name, 5530)]
