@@ -117,9 +117,17 @@ def _plain(number: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+# The ledger's earliest date: anything before is a typing slip, not an old voucher.
+EARLIEST = date(2000, 1, 1)
+
+
 def _check_date(entry_date: date) -> None:
     if entry_date > timezone.localdate():
         raise ValidationError({"entry_date": _("The date cannot be in the future.")})
+    if entry_date < EARLIEST:
+        raise ValidationError(
+            {"entry_date": _("The date cannot be before %(date)s.") % {"date": EARLIEST}}
+        )
 
 
 @transaction.atomic

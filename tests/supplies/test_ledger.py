@@ -552,3 +552,19 @@ def test_an_item_in_the_ledger_keeps_its_pack(
 def test_a_community_of_a_new_township_gets_its_party_in_the_right_county(township):
     community = CommunityFactory(parent=township)
     assert Party.objects.get(area=community).county_id == township.parent_id
+
+
+def test_a_date_before_the_ledger_began_is_refused(
+    secretary, community, donor, disinfectant, party_of
+):
+    with pytest.raises(ValidationError) as error:
+        services.entry_record(
+            actor=secretary,
+            kind=EntryKind.DONATION,
+            line=services.EntryLine(item=disinfectant, quantity=Decimal(1)),
+            entry_date=date(1, 1, 1),
+            from_party=donor,
+            to_party=party_of(community),
+        )
+    assert "2000" in error.value.message_dict["entry_date"][0]
+    assert not LedgerEntry.objects.exists()
