@@ -540,3 +540,25 @@ def test_a_teams_account_records_what_it_coordinated_into_its_own_stock(
     assert balance(party_of(team), masks) == 5530
     totals = client.get(reverse("supplies:totals"), {"by": "team"}).context["totals"]
     assert [(row.label, row.quantity) for row in totals.goods] == [(team.name, 5530)]
+
+
+def test_a_negative_value_or_nothing_to_count_is_refused_on_its_line(
+    client_for, secretary, community, party_of, masks, money
+):
+    response = client_for(secretary).post(
+        record_url("donation"),
+        donation(
+            party_of(community),
+            line_of(masks, 10, value="-5"),
+            line_of(masks, 0),
+            line_of(money, 100, value="100"),
+            line_of(masks, 3, in_packs=True),
+        ),
+    )
+    assert response.status_code == 400
+    forms = response.context["lines"].forms
+    assert "The value cannot be negative." in str(forms[0].errors)
+    assert "The quantity must be more than zero." in str(forms[1].errors)
+    assert "Money has no estimated value" in str(forms[2].errors)
+    assert "does not come in packs" in str(forms[3].errors)
+    assert LedgerEntry.objects.count() == 0
