@@ -45,7 +45,11 @@ class AppraisalListView(ExportMixin, FilteredListMixin, FilterView):
 
     def get_queryset(self):
         appraisals = Appraisal.objects.visible_to(self.request.user).filter(period=self.period)
-        return appraisals_for_list(appraisals).order_by("work_unit__name", "cadre__name", "pk")
+        return appraisals.order_by("work_unit__name", "cadre__name", "pk")
+
+    def paginate_queryset(self, queryset, page_size):
+        # The facts of the other apps for the page shown; the export gathers its own.
+        return super().paginate_queryset(appraisals_for_list(queryset), page_size)
 
     def export_response(self, queryset):
         if appraisal_workbook is None:

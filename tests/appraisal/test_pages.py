@@ -2,19 +2,28 @@
 served), opening a period, quotas, each input entered by its own people, the quota's refusal on
 the grade field, a closed period, commendations; query counts pinned at two sizes."""
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from openpyxl import load_workbook
 
 from appraisal import services
 from appraisal.choices import Grade, PeriodStatus
 from appraisal.models import Appraisal, Commendation, Period, Quota
 from cadres.models import Post
 from communities.choices import Role
-from tests.factories import CadreFactory, RegistrationFactory, UserFactory, WorkUnitFactory
+from tests.factories import (
+    CadreFactory,
+    CommunityFactory,
+    RegistrationFactory,
+    TownshipFactory,
+    UserFactory,
+    WorkUnitFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -575,3 +584,86 @@ def test_the_period_page_query_count_does_not_grow(
     with django_assert_max_num_queries(10):
         response = client.get(reverse("appraisal:period-detail", args=[period.pk]))
     assert response.context["counts"]["total"] == rows + 1
+
+
+# --- the workbook -----------------------------------------------------------------------------
+
+
+def workbook_names(response) -> set[str]:
+    """The cadres' names in every sheet of a downloaded workbook."""
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return {
+        cell
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if isinstance(cell, str) and cell in NAMES
+    }
+
+
+NAMES = {"孙守超", "王立新", "李红梅"}
+
+
+@pytest.fixture
+def three_cadres(period, appraisal, work_unit, community, other_community, admin_user, county):
+    """孙守超 (县民政局, 水木华园社区), 王立新 (县民政局, 天嘉苑社区), 李红梅 (another unit, and
+    a community of another township)."""
+    serving(1, work_unit, other_community, period, admin_user, name="王立新")
+    elsewhere = CommunityFactory(
+        name="银州社区", parent=TownshipFactory(name="银州街道", parent=county)
+    )
+    other_unit = WorkUnitFactory(county=county, name="县卫健局")
+    serving(1, other_unit, elsewhere, period, admin_user, name="李红梅")
+    return other_unit, elsewhere.parent
+
+
+def test_county_staff_download_the_county_workbook(client_for, county_staff, period, three_cadres):
+    response = client_for(county_staff).get(reverse("appraisal:workbook", args=[period.pk]))
+    assert workbook_names(response) == NAMES
+
+
+def test_the_workbook_of_a_unit_or_a_township(
+    client_for, county_staff, period, three_cadres, work_unit
+):
+    other_unit, other_township = three_cadres
+    client = client_for(county_staff)
+    url = reverse("appraisal:workbook", args=[period.pk])
+    assert workbook_names(client.get(url, {"work_unit": work_unit.pk})) == {"孙守超", "王立新"}
+    assert workbook_names(client.get(url, {"work_unit": other_unit.pk})) == {"李红梅"}
+    assert workbook_names(client.get(url, {"township": other_township.pk})) == {"李红梅"}
+
+
+def test_a_unit_and_a_township_at_once_is_a_form_error(
+    client_for, county_staff, period, three_cadres, work_unit
+):
+    _, other_township = three_cadres
+    response = client_for(county_staff).get(
+        reverse("appraisal:workbook", args=[period.pk]),
+        {"work_unit": work_unit.pk, "township": other_township.pk},
+    )
+    assert response.status_code == 400
+    assert response.context["workbook_form"].non_field_errors()
+    response = client_for(county_staff).get(
+        reverse("appraisal:workbook", args=[period.pk]), {"work_unit": "x"}
+    )
+    assert response.status_code == 400
+
+
+def test_a_secretary_downloads_only_their_communitys_cadres(
+    client_for, secretary, period, three_cadres
+):
+    response = client_for(secretary).get(reverse("appraisal:workbook", args=[period.pk]))
+    assert workbook_names(response) == {"孙守超"}
+
+
+def test_the_filtered_list_downloads_as_the_workbook(
+    client_for, county_staff, period, three_cadres
+):
+    response = client_for(county_staff).get(
+        reverse("appraisal:appraisals", args=[period.pk]), {"q": "李", "export": "xlsx"}
+    )
+    assert workbook_names(response) == {"李红梅"}
