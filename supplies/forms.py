@@ -7,7 +7,7 @@ An item is typed into a text box with a <datalist> of the catalogue whose option
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -209,6 +209,12 @@ class EntryHeaderForm(forms.Form):
         self.fields[acting].empty_label = None
         if kind == EntryKind.TRANSFER:
             self.fields["to_party"].queryset = holders(Party.objects.visible_to(user))
+        if kind == EntryKind.COORDINATION:
+            # A team's account brings what it coordinated to the places its team covers.
+            covered = Party.objects.covered_for(user).values("pk")
+            self.fields["to_party"].queryset = holders(
+                Party.objects.filter(Q(pk__in=held.values("pk")) | Q(pk__in=covered))
+            )
         self.fields["team"].queryset = Team.objects.visible_to(user).order_by("name")
         if kind == EntryKind.COORDINATION:
             self.fields["team"].required = True

@@ -11,7 +11,8 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import WorkUnit
@@ -149,6 +150,16 @@ class PartyQuerySet(ScopedQuerySet):
         if user.is_county_staff:
             return holders.filter(county__path__startswith=user.area.path)
         return holders.filter(area__path__startswith=user.area.path)
+
+    def covered_for(self, user) -> "PartyQuerySet":
+        """The holders a team's account may bring coordinated goods to: its team, and the
+        townships and communities its team covers (and the communities under them)."""
+        from supervision.models import TeamCoverage
+
+        covered = TeamCoverage.objects.filter(
+            StartsWith(OuterRef("area__path"), F("area__path")), team__accounts=user
+        )
+        return self.holders().filter(Q(team__accounts=user) | Exists(covered))
 
 
 class Party(TimeStampedModel):

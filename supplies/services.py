@@ -37,13 +37,15 @@ def acting_party(kind: str, from_party: Party | None, to_party: Party | None) ->
 
 def may_record(actor: User, kind: str, holder: Party | None, team=None) -> bool:
     """Whoever keeps the holder's books, and for a coordination also the coordinating team's
-    own accounts."""
+    own accounts, for the places their team covers."""
     if holder is not None and Party.objects.held_by(actor).filter(pk=holder.pk).exists():
         return True
     return (
         kind == EntryKind.COORDINATION
         and team is not None
         and team.accounts.filter(pk=actor.pk).exists()
+        and holder is not None
+        and Party.objects.covered_for(actor).filter(pk=holder.pk).exists()
     )
 
 

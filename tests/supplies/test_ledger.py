@@ -568,3 +568,18 @@ def test_a_date_before_the_ledger_began_is_refused(
         )
     assert "2000" in error.value.message_dict["entry_date"][0]
     assert not LedgerEntry.objects.exists()
+
+
+def test_a_team_cannot_bring_coordinated_goods_where_it_does_not_cover(
+    team_member, team, far_community, disinfectant, party_of
+):
+    with pytest.raises((PermissionDenied, ValidationError)):
+        services.entry_record(
+            actor=team_member,
+            kind=EntryKind.COORDINATION,
+            line=services.EntryLine(item=disinfectant, quantity=Decimal(1)),
+            entry_date=TODAY(),
+            to_party=party_of(far_community),
+            team=team,
+        )
+    assert not LedgerEntry.objects.exists()

@@ -524,7 +524,8 @@ def test_a_teams_account_records_what_it_coordinated_into_its_own_stock(
 ):
     client = client_for(team_member)
     page = client.get(record_url("coordination"))
-    assert list(page.context["form"].fields["to_party"].queryset) == [party_of(team)]
+    choices = list(page.context["form"].fields["to_party"].queryset)
+    assert choices == [party_of(team.coverage.get().area), party_of(team)]
     response = client.post(
         record_url("coordination"),
         {
@@ -562,3 +563,13 @@ def test_a_negative_value_or_nothing_to_count_is_refused_on_its_line(
     assert "Money has no estimated value" in str(forms[2].errors)
     assert "does not come in packs" in str(forms[3].errors)
     assert LedgerEntry.objects.count() == 0
+
+
+def test_a_team_account_brings_coordinated_goods_to_a_community_it_covers(
+    client_for, team_member, team, community, far_community, party_of
+):
+    page = client_for(team_member).get("/supplies/record/coordination/")
+    choices = page.context["form"].fields["to_party"].queryset
+    assert party_of(community) in choices
+    assert party_of(team) in choices
+    assert party_of(far_community) not in choices
