@@ -16,7 +16,7 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -30,6 +30,8 @@ from .models import Item, LedgerEntry, Party, StockMovement
 from .selectors import PARTY_RELATED, TotalRow, Totals, balances_for_list, entries_for_list
 
 GOODS_FORMAT = "#,##0"
+# “Unit” alone is a stairwell unit (单元) elsewhere in the app; here it is a measure word (单位).
+UNIT = pgettext_lazy("measure word", "Unit")
 MONEY_FORMAT = "#,##0.00"
 
 
@@ -121,14 +123,14 @@ def entry_columns() -> list[Column]:
         Column(_("Date"), lambda e: e.entry_date, 11, DATE_FORMAT),
         Column(_("Kind"), lambda e: kind(e.kind), 12),
         Column(_("Item"), lambda e: item_name(e.item), 18),
-        Column(_("Unit"), lambda e: e.item.get_unit_display(), 6),
+        Column(UNIT, lambda e: e.item.get_unit_display(), 6),
         Column(_("Quantity"), quantity, 11, lambda e: item_format(e.item)),
         Column(_("Packs"), lambda e: amount(signed(e.packs, e), e.item), 8),
         Column(_("Pack"), lambda e: e.item.pack_label if e.packs else "", 12),
-        Column(_("From"), lambda e: party_name(e.from_party), 22),
-        Column(_("To or recipient"), lambda e: e.receiver_name, 22),
+        Column(_("Given by"), lambda e: party_name(e.from_party), 22),
+        Column(_("Received by"), lambda e: e.receiver_name, 22),
         Column(_("Coordinated by"), lambda e: e.team.name if e.team_id else "", 22),
-        Column(_("Estimated value (yuan)"), lambda e: signed(e.value, e), 14, MONEY_FORMAT),
+        Column(_("Value (yuan)"), lambda e: signed(e.value, e), 14, MONEY_FORMAT),
         Column(_("Note"), lambda e: e.note, 30),
         Column(_("Reverses"), lambda e: e.reverses.voucher if e.reverses_id else "", 13),
         Column(_("Reversed by"), reversed_by, 13),
@@ -164,7 +166,7 @@ def movement_columns() -> list[Column]:
     return [
         Column(_("Holder"), lambda m: str(m.holder), 22),
         Column(_("Item"), lambda m: item_name(m.item), 18),
-        Column(_("Unit"), lambda m: m.item.get_unit_display(), 6),
+        Column(UNIT, lambda m: m.item.get_unit_display(), 6),
         Column(_("Date"), lambda m: m.entry.entry_date, 11, DATE_FORMAT),
         Column(_("Voucher"), lambda m: m.entry.voucher, 13),
         Column(_("Kind"), lambda m: kind(m.entry.kind), 12),
@@ -232,7 +234,7 @@ def balance_columns() -> list[Column]:
         Column(_("Holder kind"), lambda b: holder_kind(b.holder.kind), 12),
         Column(_("Item"), lambda b: item_name(b.item), 18),
         Column(_("Category"), lambda b: category(b.item.category), 10),
-        Column(_("Unit"), lambda b: b.item.get_unit_display(), 6),
+        Column(UNIT, lambda b: b.item.get_unit_display(), 6),
         Column(
             _("Quantity"),
             lambda b: amount(b.quantity, b.item),
@@ -240,7 +242,7 @@ def balance_columns() -> list[Column]:
             lambda b: item_format(b.item),
         ),
         Column(_("Pack"), lambda b: b.item.pack_label, 12),
-        Column(_("Updated at"), lambda b: _local(b.updated_at), 17, DATETIME_FORMAT),
+        Column(_("Updated"), lambda b: _local(b.updated_at), 17, DATETIME_FORMAT),
     ]
 
 
@@ -248,13 +250,13 @@ def write_balances(balances: QuerySet, fileobj: IO[bytes]) -> int:
     """Writes `balances` (scoped and filtered), one row per holder and item: one query."""
     workbook = Workbook(write_only=True)
     rows = balances_for_list(balances.prefetch_related(None)).iterator(chunk_size=CHUNK_SIZE)
-    count = _write_sheet(workbook, gettext("Balances"), balance_columns(), rows)
+    count = _write_sheet(workbook, gettext("Stock on hand"), balance_columns(), rows)
     workbook.save(fileobj)
     return count
 
 
 def balances_xlsx(balances: QuerySet) -> HttpResponse:
-    return _response(write_balances, balances, gettext("Balances"), "supplies-balances")
+    return _response(write_balances, balances, gettext("Stock on hand"), "supplies-stock")
 
 
 # --- totals -----------------------------------------------------------------------------------
@@ -301,10 +303,10 @@ def total_columns(by: str, money: bool) -> list[Column]:
         ]
     return [
         *columns,
-        Column(_("Unit"), of(lambda r: r.item.get_unit_display()), 6),
+        Column(UNIT, of(lambda r: r.item.get_unit_display()), 6),
         Column(_("Kind"), of(lambda r: kind(r.kind)), 12),
         Column(_("Quantity"), of(lambda r: amount(r.quantity, r.item)), 12, GOODS_FORMAT),
-        Column(_("Estimated value (yuan)"), yuan(lambda r: r.value), 16, MONEY_FORMAT),
+        Column(_("Value (yuan)"), yuan(lambda r: r.value), 16, MONEY_FORMAT),
         Column(_("Entries"), of(lambda r: r.entries), 8),
     ]
 
@@ -328,4 +330,4 @@ def write_totals(totals: Totals, fileobj: IO[bytes]) -> int:
 
 
 def totals_xlsx(totals: Totals) -> HttpResponse:
-    return _response(write_totals, totals, gettext("Supply totals"), f"supply-totals-{totals.by}")
+    return _response(write_totals, totals, gettext("Totals"), f"supply-totals-{totals.by}")

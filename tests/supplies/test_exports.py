@@ -111,19 +111,19 @@ def test_entries_sheet_has_every_column_typed(ledger, admin_user):
     assert arrival["Quantity"] == 60 and isinstance(arrival["Quantity"], int)
     assert arrival["Packs"] == 3
     assert arrival["Pack"] == "cases = 20 bottles"
-    assert arrival["From"] == "铁岭某药业公司"
-    assert arrival["To or recipient"] == "水木华园社区"
-    assert arrival["Estimated value (yuan)"] == 1200.5
+    assert arrival["Given by"] == "铁岭某药业公司"
+    assert arrival["Received by"] == "水木华园社区"
+    assert arrival["Value (yuan)"] == 1200.5
     assert arrival["Note"] == "第一批"
     assert arrival["Reverses"] is None and arrival["Reversed by"] is None
     assert arrival["Recorded by"] == str(ledger["arrival"].recorded_by)
     assert isinstance(arrival["Recorded at"], datetime)
     handed = rows[ledger["handed"].voucher]
-    assert handed["To or recipient"] == "居民"
-    assert handed["Packs"] is None and handed["Estimated value (yuan)"] is None
+    assert handed["Received by"] == "居民"
+    assert handed["Packs"] is None and handed["Value (yuan)"] is None
     cash = rows[ledger["cash"].voucher]
     assert cash["Quantity"] == 5000.25 and cash["Unit"] == "yuan"
-    assert cash["To or recipient"].endswith("county stock")
+    assert cash["Received by"].endswith("county stock")
     # The formats say what the numbers are: dates, whole goods, money to the fen.
     cells = {cell.value: cell for cell in sheet[1]}
     column = {name: cells[name].column_letter for name in cells}
@@ -236,7 +236,7 @@ def test_balances_export_one_row_per_holder_and_item(ledger, admin_user):
     sheet = workbook_of(balances_xlsx(Balance.objects.visible_to(admin_user))).active
     rows = rows_of(sheet)
 
-    assert sheet.title == "Balances"
+    assert sheet.title == "Stock on hand"
     by_item = {r["Item"]: r for r in rows}
     bottles = by_item["消毒液 500毫升"]
     assert bottles["Holder"] == "水木华园社区"
@@ -244,7 +244,7 @@ def test_balances_export_one_row_per_holder_and_item(ledger, admin_user):
     assert bottles["Category"] == "Disinfection"
     assert bottles["Quantity"] == 45 and isinstance(bottles["Quantity"], int)
     assert bottles["Pack"] == "cases = 20 bottles"
-    assert isinstance(bottles["Updated at"], datetime)
+    assert isinstance(bottles["Updated"], datetime)
     cash = by_item["现金"]
     assert cash["Quantity"] == 5000.25 and cash["Unit"] == "yuan"
     assert cash["Holder kind"] == "County stock"
@@ -290,7 +290,7 @@ def test_totals_keep_goods_and_money_on_sheets_of_their_own(
                 "Unit": "pieces (ge)",
                 "Kind": "Obtained by coordination",
                 "Quantity": 5530,
-                "Estimated value (yuan)": None,
+                "Value (yuan)": None,
                 "Entries": 1,
             }
         ]
@@ -298,7 +298,7 @@ def test_totals_keep_goods_and_money_on_sheets_of_their_own(
         assert coordinated.team_id == team.pk
         return
     if by in ("item", "donor"):
-        assert goods_sum["Estimated value (yuan)"] == 1200.5
+        assert goods_sum["Value (yuan)"] == 1200.5
         *money_rows, money_sum = money
         assert [r["Amount (yuan)"] for r in money_rows] == [5000.25]
         assert money_sum["Amount (yuan)"] == 5000.25
