@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from appraisal import services
+from appraisal.exports import appraisal_workbook
 from appraisal.filters import AppraisalFilterSet
 from appraisal.forms import INPUT_FORMS
 from appraisal.models import Appraisal
@@ -17,7 +18,6 @@ from appraisal.selectors import appraisals_for_list
 from cadres.views.base import ExportMixin, FilteredListMixin
 
 from .base import call_service, manages, post_labels, visible_period
-from .periods import appraisal_workbook
 
 
 class PeriodAppraisalFilterSet(AppraisalFilterSet):
@@ -52,15 +52,13 @@ class AppraisalListView(ExportMixin, FilteredListMixin, FilterView):
         return super().paginate_queryset(appraisals_for_list(queryset), page_size)
 
     def export_response(self, queryset):
-        if appraisal_workbook is None:
-            raise Http404
         return appraisal_workbook(self.period, queryset, scope_label=self.period.county.name)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         for appraisal in context["appraisals"]:
             appraisal.post_labels = post_labels(appraisal.post_kinds)
-        context.update(period=self.period, workbook_ready=appraisal_workbook is not None)
+        context["period"] = self.period
         return context
 
 

@@ -3,6 +3,7 @@ period's page — weights, thresholds, the stated rule, quotas with their use, a
 who started serving, closing, and the appraisal workbook down and back up."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect
@@ -13,8 +14,10 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from appraisal import services
+from appraisal.exports import appraisal_workbook
 from appraisal.filters import PeriodFilterSet
 from appraisal.forms import PeriodForm, QuotaForm, WorkbookForm, WorkbookUploadForm
+from appraisal.imports import workbook_import
 from appraisal.models import Appraisal, Period, Quota
 from appraisal.selectors import quotas_with_use
 from cadres.models import WorkUnit
@@ -22,15 +25,6 @@ from cadres.views.base import FilteredListMixin, run_service
 from supervision.selectors import row_count
 
 from .base import ANY_MISSING, MISSING, call_service, enters_inputs, manages, visible_period
-
-try:  # The workbook functions are written alongside these pages.
-    from appraisal.exports import appraisal_workbook
-except ImportError:  # pragma: no cover
-    appraisal_workbook = None
-try:
-    from appraisal.imports import workbook_import
-except ImportError:  # pragma: no cover
-    workbook_import = None
 
 
 def may_open_periods(user) -> bool:
@@ -139,8 +133,6 @@ class PeriodDetailView(PeriodMixin, TemplateView):
                 (_("Secretary's talk"), period.weight_talk),
                 (_("Members' and residents' evaluation"), period.weight_evaluation),
             ],
-            workbook_ready=appraisal_workbook is not None,
-            import_ready=workbook_import is not None,
         )
         if self.manages and is_open:
             context.setdefault("quota_form", QuotaForm(period=period))
@@ -193,7 +185,7 @@ class PeriodSyncView(PeriodMixin, View):
         if run_service(request, sync):
             messages.success(
                 request,
-                ngettext("%(count)s cadre added.", "%(count)s cadres added.", added[0])
+                ngettext("%(count)d cadre added.", "%(count)d cadres added.", added[0])
                 % {"count": added[0]},
             )
         return redirect("appraisal:period-detail", pk=self.period.pk)
@@ -236,8 +228,6 @@ class WorkbookView(PeriodDetailView):
 
     def get(self, request, *args, **kwargs):
         form = WorkbookForm(request.GET, period=self.period, user=request.user)
-        if appraisal_workbook is None:
-            raise Http404
         if not form.is_valid():
             context = self.get_context_data(workbook_form=form)
             return self.render_to_response(context, status=400)
@@ -257,26 +247,30 @@ class WorkbookUploadView(PeriodDetailView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        if workbook_import is None or self.period.is_closed or not enters_inputs(request.user):
+        if not enters_inputs(request.user):
             raise Http404
         form = WorkbookUploadForm(request.POST, request.FILES)
         result = None
         if form.is_valid():
-            holder = []
-            upload = form.cleaned_data["file"]
-            if call_service(
-                form,
-                lambda: holder.append(workbook_import(request.user, self.period, upload)),
-            ):
-                result = holder[0]
+            try:
+                result = workbook_import(request.user, self.period, form.cleaned_data["file"])
+            except ValidationError as error:
+                # The file as a whole is unusable (not a workbook, a closed period): say so on it.
+                form.add_error("file", error.messages)
+            except PermissionDenied as error:
+                raise Http404 from error
+        if result is not None and not result.errors:
+            messages.success(request, import_message(result))
         context = self.get_context_data(upload_form=form, import_result=result)
         failed = result is None or bool(result.errors)
-        if not failed:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)s appraisal changed.", "%(count)s appraisals changed.", result.applied
-                )
-                % {"count": result.applied},
-            )
         return self.render_to_response(context, status=400 if failed else 200)
+
+
+def import_message(result) -> str:
+    if not result.applied:
+        return _("Nothing changed: the workbook holds what is stored.")
+    return ngettext(
+        "%(count)s appraisal changed, %(cells)s cells in all.",
+        "%(count)s appraisals changed, %(cells)s cells in all.",
+        result.applied,
+    ) % {"count": result.applied, "cells": result.cells}

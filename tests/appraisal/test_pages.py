@@ -7,12 +7,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from appraisal import services
 from appraisal.choices import Grade, PeriodStatus
+from appraisal.exports import appraisal_columns
 from appraisal.models import Appraisal, Commendation, Period, Quota
 from cadres.models import Post
 from communities.choices import Role
@@ -667,3 +669,107 @@ def test_the_filtered_list_downloads_as_the_workbook(
         reverse("appraisal:appraisals", args=[period.pk]), {"q": "李", "export": "xlsx"}
     )
     assert workbook_names(response) == {"李红梅"}
+
+
+# --- the workbook back up ---------------------------------------------------------------------
+
+
+def downloaded(client, period):
+    """The workbook the user downloads from the period's page, opened for editing."""
+    response = client.get(reverse("appraisal:workbook", args=[period.pk]))
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def set_cell(workbook, name: str, key: str, value):
+    """Sets the `key` column (as `appraisal_columns` declares it) of `name`'s row; returns the
+    sheet's name and the cell's coordinate."""
+    keys = [column.key for column in appraisal_columns()]
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            if row[keys.index("name")].value == name:
+                cell = row[keys.index(key)]
+                cell.value = value
+                return sheet.title, cell.coordinate
+    raise AssertionError(name)
+
+
+def upload(client, period, workbook):
+    data = io.BytesIO()
+    workbook.save(data)
+    file = SimpleUploadedFile("考核情况表.xlsx", data.getvalue())
+    return client.post(reverse("appraisal:workbook-upload", args=[period.pk]), {"file": file})
+
+
+def test_a_secretary_uploads_talk_scores_filled_in_offline(
+    client_for, secretary, period, appraisal
+):
+    client = client_for(secretary)
+    workbook = downloaded(client, period)
+    set_cell(workbook, "孙守超", "talk_score", 91.5)
+    response = upload(client, period, workbook)
+    assert response.status_code == 200
+    assert "1 appraisal changed, 1 cells in all." in response.text
+    appraisal.refresh_from_db()
+    assert (appraisal.talk_score, appraisal.talk_by) == (Decimal("91.50"), secretary)
+
+
+def test_a_bad_cell_is_listed_with_sheet_row_and_column_and_nothing_applied(
+    client_for, secretary, period, appraisal
+):
+    client = client_for(secretary)
+    workbook = downloaded(client, period)
+    set_cell(workbook, "孙守超", "talk_note", "谈话记录")
+    sheet, coordinate = set_cell(workbook, "孙守超", "talk_score", "优")
+    response = upload(client, period, workbook)
+    assert response.status_code == 400
+    [error] = response.context["import_result"].errors
+    assert (error.sheet, f"{error.column}{error.row}") == (sheet, coordinate)
+    assert error.message in response.text
+    appraisal.refresh_from_db()
+    assert (appraisal.talk_score, appraisal.talk_note) == (None, "")
+
+
+def test_an_input_not_ones_own_in_the_sheet_is_a_bad_cell(client_for, secretary, period, appraisal):
+    client = client_for(secretary)
+    workbook = downloaded(client, period)
+    set_cell(workbook, "孙守超", "final_grade", "优秀")
+    response = upload(client, period, workbook)
+    assert response.status_code == 400
+    assert len(response.context["import_result"].errors) == 1
+    appraisal.refresh_from_db()
+    assert appraisal.final_grade == ""
+
+
+def test_a_file_that_is_no_workbook_is_a_form_error(client_for, secretary, period, appraisal):
+    file = SimpleUploadedFile("scores.xlsx", b"not a workbook")
+    response = client_for(secretary).post(
+        reverse("appraisal:workbook-upload", args=[period.pk]), {"file": file}
+    )
+    assert response.status_code == 400
+    assert response.context["upload_form"].errors["file"]
+
+
+def test_uploads_are_for_those_who_enter_inputs(
+    client_for, unit_staff, far_secretary, period, appraisal
+):
+    for user in (unit_staff, far_secretary):
+        file = SimpleUploadedFile("scores.xlsx", b"x")
+        response = client_for(user).post(
+            reverse("appraisal:workbook-upload", args=[period.pk]), {"file": file}
+        )
+        assert response.status_code == 404, user
+
+
+def test_an_upload_to_a_closed_period_says_it_is_closed(
+    client_for, secretary, period, appraisal, admin_user
+):
+    client = client_for(secretary)
+    workbook = downloaded(client, period)
+    set_cell(workbook, "孙守超", "talk_score", 80)
+    services.period_close(actor=admin_user, period=period)
+    response = upload(client, period, workbook)
+    assert response.status_code == 400
+    assert "is closed" in response.text
+    appraisal.refresh_from_db()
+    assert appraisal.talk_score is None
