@@ -51,8 +51,15 @@ class AppraisalListView(ExportMixin, FilteredListMixin, FilterView):
         # The facts of the other apps for the page shown; the export gathers its own.
         return super().paginate_queryset(appraisals_for_list(queryset), page_size)
 
+    def get_filterset(self, filterset_class):
+        self.filterset = super().get_filterset(filterset_class)
+        return self.filterset
+
     def export_response(self, queryset):
-        return appraisal_workbook(self.period, queryset, scope_label=self.period.county.name)
+        data = self.filterset.form.cleaned_data
+        chosen = data.get("community") or data.get("township") or data.get("work_unit")
+        label = chosen.name if chosen else self.period.county.name
+        return appraisal_workbook(self.period, queryset, scope_label=label)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -503,6 +503,17 @@ def test_a_cadre_of_another_county_is_not_offered(client_for, county_staff, appr
     assert "cadre" in response.context["form"].errors
 
 
+def test_another_countys_secretary_lists_no_commendation(
+    client_for, far_secretary, county_staff, appraisal
+):
+    client_for(county_staff).post(
+        reverse("appraisal:commendations"), commendation_data(appraisal.cadre)
+    )
+    assert Commendation.objects.count() == 1
+    response = client_for(far_secretary).get(reverse("appraisal:commendations"))
+    assert list(response.context["commendations"]) == []
+
+
 def test_the_cadre_is_chosen_from_the_appraisal_page_link(client_for, county_staff, appraisal):
     url = reverse("appraisal:commendations") + f"?cadre={appraisal.cadre_id}"
     response = client_for(county_staff).get(url)
