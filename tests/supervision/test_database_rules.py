@@ -7,10 +7,24 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from supervision.choices import FocusArea, ProblemStatus
-from supervision.models import DailyReport, Problem, Team, TeamCoverage
-from supervision.services import ProblemInput, problem_advance, problem_create
-from tests.factories import TeamFactory
+from cadres.models import Cadre, WorkUnit
+from supervision.choices import FocusArea, MeasureStatus, ProblemStatus
+from supervision.models import DailyReport, MeasureCheck, Problem, Team, TeamCoverage
+from supervision.services import (
+    ProblemInput,
+    covered_communities,
+    problem_advance,
+    problem_create,
+)
+from tests.factories import (
+    CadreFactory,
+    CommunityFactory,
+    CountyFactory,
+    MeasureFactory,
+    TeamFactory,
+    TownshipFactory,
+    WorkUnitFactory,
+)
 
 DAY = date(2026, 2, 6)
 TEXTS = {area.value: "done" for area in FocusArea}
@@ -198,8 +212,9 @@ def test_same_area_covered_twice(team, township):
     )
 
 
-def test_a_problem_of_another_teams_report_is_refused(team, county, community):
+def test_a_problem_of_another_teams_report_is_refused(team, county, township, community):
     other = TeamFactory(county=county)
+    other.coverage.create(area=township)
     report = DailyReport.objects.create(team=team, date=DAY, **TEXTS)
 
     def insert():
@@ -215,3 +230,250 @@ def test_a_problem_of_another_teams_report_is_refused(team, county, community):
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
     refused_by("supervision_problem_report_same_team", insert)
+
+
+# --- migration 0005: the team's 1, its units, and what a report names lie inside its coverage --
+
+
+def immediately(write):
+    """`write`, then the deferred foreign keys checked at once rather than at commit."""
+
+    def checked():
+        write()
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    return checked
+
+
+def test_a_team_led_by_a_cadre_who_is_no_county_level_leader(county, work_unit):
+    cadre = CadreFactory(work_unit=work_unit, is_county_leader=False)
+    refused_by(
+        "supervision_team_leader_county_level",
+        lambda: Team.objects.create(county=county, name="小分队", leader=cadre),
+    )
+
+
+def test_a_team_given_a_leader_who_is_no_county_level_leader(team, work_unit):
+    cadre = CadreFactory(work_unit=work_unit, is_county_leader=False)
+    refused_by(
+        "supervision_team_leader_county_level",
+        lambda: Team.objects.filter(pk=team.pk).update(leader=cadre),
+    )
+
+
+def test_a_cadre_leading_a_team_stops_being_a_county_level_leader(team, work_unit):
+    cadre = CadreFactory(work_unit=work_unit, is_county_leader=True)
+    Team.objects.filter(pk=team.pk).update(leader=cadre)
+    refused_by(
+        "supervision_team_leader_county_level",
+        lambda: Cadre.objects.filter(pk=cadre.pk).update(is_county_leader=False),
+    )
+
+
+def test_a_county_level_leader_leading_no_team_may_stop_being_one(work_unit):
+    cadre = CadreFactory(work_unit=work_unit, is_county_leader=True)
+    Cadre.objects.filter(pk=cadre.pk).update(is_county_leader=False)
+    assert not Cadre.objects.get(pk=cadre.pk).is_county_leader
+
+
+def test_a_team_led_by_a_county_level_leader_is_stored(county, work_unit):
+    cadre = CadreFactory(work_unit=work_unit, is_county_leader=True)
+    team = Team.objects.create(county=county, name="小分队", leader=cadre, lead_unit=work_unit)
+    team.paired_units.add(work_unit)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert Team.objects.get(pk=team.pk).leader == cadre
+
+
+def test_a_lead_department_of_another_county(team):
+    foreign = WorkUnitFactory()
+    refused_by(
+        "supervision_team_lead_unit_same_county",
+        immediately(lambda: Team.objects.filter(pk=team.pk).update(lead_unit=foreign)),
+    )
+
+
+def test_a_team_moving_county_without_its_lead_department(team, work_unit):
+    Team.objects.filter(pk=team.pk).update(lead_unit=work_unit)
+    refused_by(
+        "supervision_team_lead_unit_same_county",
+        immediately(lambda: Team.objects.filter(pk=team.pk).update(county=CountyFactory())),
+    )
+
+
+def test_a_lead_department_moving_to_another_county(team, work_unit):
+    Team.objects.filter(pk=team.pk).update(lead_unit=work_unit)
+    refused_by(
+        "supervision_team_lead_unit_same_county",
+        immediately(
+            lambda: WorkUnit.objects.filter(pk=work_unit.pk).update(county=CountyFactory())
+        ),
+    )
+
+
+def test_a_paired_work_unit_of_another_county(team):
+    foreign = WorkUnitFactory()
+    refused_by("supervision_team_paired_units_same_county", lambda: team.paired_units.add(foreign))
+
+
+def test_a_paired_work_unit_by_raw_sql(team):
+    foreign = WorkUnitFactory()
+
+    def insert():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO supervision_team_paired_units (team_id, workunit_id) VALUES (%s, %s)",
+                [team.pk, foreign.pk],
+            )
+
+    refused_by("supervision_team_paired_units_same_county", insert)
+
+
+def test_a_team_moving_county_away_from_its_paired_units(team, work_unit):
+    team.paired_units.add(work_unit)
+    refused_by(
+        "supervision_team_paired_units_same_county",
+        lambda: Team.objects.filter(pk=team.pk).update(county=CountyFactory()),
+    )
+
+
+def test_a_paired_work_unit_moving_to_another_county(team, work_unit):
+    team.paired_units.add(work_unit)
+    refused_by(
+        "supervision_team_paired_units_same_county",
+        lambda: WorkUnit.objects.filter(pk=work_unit.pk).update(county=CountyFactory()),
+    )
+
+
+@pytest.fixture
+def report(team):
+    return DailyReport.objects.create(team=team, date=DAY, **TEXTS)
+
+
+def test_a_report_visiting_a_community_outside_coverage(report, far_community):
+    refused_by(
+        "supervision_dailyreport_communities_covered",
+        lambda: report.communities.add(far_community),
+    )
+
+
+def test_a_report_visiting_a_community_outside_coverage_by_raw_sql(report, far_community):
+    def insert():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO supervision_dailyreport_communities (dailyreport_id, area_id) "
+                "VALUES (%s, %s)",
+                [report.pk, far_community.pk],
+            )
+
+    refused_by("supervision_dailyreport_communities_covered", insert)
+
+
+def test_a_report_visiting_the_covered_township_itself(report, township):
+    refused_by(
+        "supervision_dailyreport_communities_covered", lambda: report.communities.add(township)
+    )
+
+
+def test_a_report_visiting_covered_communities_is_stored(report, team, community, far_community):
+    TeamCoverage.objects.create(team=team, area=far_community)
+    report.communities.add(community, far_community)
+    assert report.communities.count() == 2
+
+
+def test_a_report_handed_to_a_team_not_covering_its_communities(report, community, county):
+    report.communities.add(community)
+    other = TeamFactory(county=county)
+    refused_by(
+        "supervision_dailyreport_communities_covered",
+        lambda: DailyReport.objects.filter(pk=report.pk).update(team=other),
+    )
+
+
+def test_a_measure_checked_outside_coverage(report, far_community):
+    refused_by(
+        "supervision_measurecheck_covered",
+        lambda: MeasureCheck.objects.bulk_create(
+            [
+                MeasureCheck(
+                    report=report,
+                    measure=MeasureFactory(),
+                    community=far_community,
+                    status=MeasureStatus.IN_PLACE,
+                )
+            ]
+        ),
+    )
+
+
+def test_a_measure_check_moved_outside_coverage(report, community, far_community):
+    check = MeasureCheck.objects.create(
+        report=report, measure=MeasureFactory(), community=community, status=MeasureStatus.PARTLY
+    )
+    refused_by(
+        "supervision_measurecheck_covered",
+        lambda: MeasureCheck.objects.filter(pk=check.pk).update(community=far_community),
+    )
+
+
+def test_a_problem_found_outside_coverage(report, far_community):
+    refused_by(
+        "supervision_problem_covered",
+        lambda: Problem.objects.bulk_create(
+            [
+                Problem(
+                    team=report.team,
+                    report=report,
+                    community=far_community,
+                    focus_area=FocusArea.SCREENING,
+                    description="x",
+                    found_on=DAY,
+                )
+            ]
+        ),
+    )
+
+
+def test_a_problem_moved_outside_coverage(problem, far_community):
+    refused_by(
+        "supervision_problem_covered",
+        lambda: Problem.objects.filter(pk=problem.pk).update(community=far_community),
+    )
+
+
+def test_a_problem_handed_to_a_team_not_covering_its_community(problem, county):
+    other = TeamFactory(county=county)
+    refused_by(
+        "supervision_problem_covered",
+        lambda: Problem.objects.filter(pk=problem.pk).update(team=other),
+    )
+
+
+def test_an_old_problem_moves_on_after_its_team_stopped_covering_the_place(
+    problem, team, team_member
+):
+    """History stays: the coverage is checked when a problem is found or moved, not at each
+    step."""
+    TeamCoverage.objects.filter(team=team).delete()
+    problem = problem_advance(actor=team_member, problem=problem, to_status="rectifying")
+    assert problem.status == ProblemStatus.RECTIFYING
+
+
+def test_the_databases_coverage_agrees_with_covered_communities(
+    team, county, township, community, other_community, far_community
+):
+    lone = CommunityFactory(parent=TownshipFactory(parent=county))
+    uncovered = CommunityFactory(parent=TownshipFactory(parent=county))
+    TeamCoverage.objects.create(team=team, area=lone)
+    places = [community, other_community, lone, uncovered, far_community, township, county]
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM communities_area WHERE id = ANY (%s) AND supervision_covers(%s, id)",
+            [[area.pk for area in places], team.pk],
+        )
+        in_database = {pk for (pk,) in cursor.fetchall()}
+
+    assert in_database == {community.pk, other_community.pk, lone.pk}
+    assert in_database == set(covered_communities(team).values_list("pk", flat=True))
