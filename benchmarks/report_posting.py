@@ -1,11 +1,13 @@
 """Posting daily reports: the SQL queries of one post, and the throughput under load against a
 bare DRF endpoint.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_report_posting \\
         .venv/bin/python -m benchmarks.report_posting
 
-Creates a scratch database `bench_report_posting` on the DATABASE_URL server (the embedded
-server when DATABASE_URL is unset) and migrates it, then:
+(Re)creates the scratch database named by DATABASE_URL (`--database` overrides it; the default
+`bench_report_posting` when DATABASE_URL names none or the server's maintenance database
+`postgres`, which is never dropped) on that server (the embedded one when DATABASE_URL is
+unset), connecting to `postgres` to create and drop it, and migrates it, then:
 
 (a) Query count. `POST /api/daily-reports/` of a report with 5 problems (two communities, the
     five texts, the figures), through DRF's test client with a team's token, once with 10
@@ -31,6 +33,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import socket
 import statistics
 import subprocess
@@ -65,8 +68,21 @@ CHILD_ENV = {
 }
 
 
-def scratch_url(url: str) -> str:
-    return urlsplit(url)._replace(path=f"/{SCRATCH_DATABASE}").geturl()
+MAINTENANCE_DATABASE = "postgres"
+
+
+def scratch_name(url: str, chosen: str | None) -> str:
+    """The scratch database: `--database`, else DATABASE_URL's own, never the maintenance one."""
+    name = chosen or urlsplit(url).path.lstrip("/") or SCRATCH_DATABASE
+    if name == MAINTENANCE_DATABASE:
+        name = SCRATCH_DATABASE if chosen is None else ""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+        raise SystemExit(f"choose another scratch database name than {name!r}")
+    return name
+
+
+def with_database(url: str, name: str) -> str:
+    return urlsplit(url)._replace(path=f"/{name}").geturl()
 
 
 # --- in a child process: the data -------------------------------------------------------------
@@ -533,6 +549,9 @@ def main() -> None:
     parser.add_argument("--teams", type=int, default=2_000, help="teams posting under load")
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "report_posting")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--database", help="scratch database (default: DATABASE_URL's, or bench_report_posting)"
+    )
     parser.add_argument("--setup-child", metavar="PAIRS", help=argparse.SUPPRESS)
     parser.add_argument("--queries-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--load-child", action="store_true", help=argparse.SUPPRESS)
@@ -557,11 +576,14 @@ def main() -> None:
         return
 
     url = server_url()
-    database_url = scratch_url(url)
+    scratch = scratch_name(url, args.database)
+    database_url = with_database(url, scratch)
+    admin_url = with_database(url, MAINTENANCE_DATABASE)
+    print(f"scratch database: {scratch}", flush=True)
     admin_sql(
-        url,
-        f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)",
-        f"CREATE DATABASE {SCRATCH_DATABASE}",
+        admin_url,
+        f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)",
+        f"CREATE DATABASE {scratch}",
     )
     runs: dict[str, list[dict]] = {"bare": [], "reports": []}
     try:
@@ -597,7 +619,7 @@ def main() -> None:
                     )
     finally:
         if not args.keep:
-            admin_sql(url, f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)")
+            admin_sql(admin_url, f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")
 
     summary = summarise(queries, runs, args)
     args.output.parent.mkdir(parents=True, exist_ok=True)

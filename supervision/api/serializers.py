@@ -385,6 +385,42 @@ class DailyReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def report_data(report: DailyReport) -> dict:
+    """`DailyReportSerializer(report).data`, written out by hand for the answer to a post: the
+    API's hottest path, where building the serializer's fields took longer than the database
+    took to store the report. A test holds the two equal."""
+    return {
+        "id": report.pk,
+        "team": report.team_id,
+        "team_name": report.team.name,
+        "date": report.date.isoformat(),
+        "communities": [area.pk for area in report.communities.all()],
+        "texts": {name: getattr(report, name) for name in services.FOCUS_FIELDS},
+        "figures": {name: getattr(report, name) for name in services.FIGURE_FIELDS},
+        "measures": [
+            {"measure": check.measure_id, "community": check.community_id, "status": check.status}
+            for check in report.checks.all()
+        ],
+        "problems": [
+            {
+                "id": problem.pk,
+                "community": problem.community_id,
+                "focus_area": problem.focus_area,
+                "description": problem.description,
+                "deadline": problem.deadline.isoformat() if problem.deadline else None,
+                "status": problem.status,
+            }
+            for problem in report.problems.all()
+        ],
+        "submitted_by": report.submitted_by_id,
+        "created_at": _DATETIME.to_representation(report.created_at),
+        "updated_at": _DATETIME.to_representation(report.updated_at),
+    }
+
+
 class DailyReportRevisionSerializer(serializers.ModelSerializer):
     changed_by_name = serializers.CharField(source="changed_by.__str__", read_only=True)
 

@@ -7,7 +7,10 @@ posted again answers 200 with the stored one; a clash answers 409 or 422 (below)
 """
 
 import re
+from contextlib import contextmanager
 
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Prefetch
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
@@ -21,6 +24,8 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 
 from cadres.api.views import CadresViewSet
 from supervision import services
@@ -49,6 +54,7 @@ from .serializers import (
     ReportSubmitSerializer,
     TeamSerializer,
     TeamWriteSerializer,
+    report_data,
 )
 
 # --- teams ------------------------------------------------------------------------------------
@@ -142,6 +148,29 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 FIXED_ON_AMEND = ("team", "date", "problems")
 
 
+@contextmanager
+def errors_at_rows(data: services.ReportInput):
+    """Shows the service's errors of one row of `measures` or `problems` at that row, as DRF
+    nests the errors of a list: {"problems": [{}, {"community": ["…"]}]}."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        sizes = {"measures": len(data.measures), "problems": len(data.problems)}
+        nested = {}
+        for name, errors in getattr(error, "error_dict", {}).items():
+            if name in sizes and all(e.params and "row" in e.params for e in errors):
+                rows = [{} for _ in range(sizes[name])]
+                for e in errors:
+                    rows[e.params["row"]].setdefault(e.params["field"], []).extend(e.messages)
+                nested[name] = rows
+        if not nested:
+            raise
+        detail = as_serializer_error(error)
+        if NON_FIELD_ERRORS in detail:
+            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+        raise ValidationError({**detail, **nested}) from error
+
+
 @extend_schema_view(
     create=extend_schema(
         summary="Post a day's report (idempotent)",
@@ -197,10 +226,12 @@ class DailyReportViewSet(SupervisionViewSet):
             )
         submitted = ReportSubmitSerializer(data=request.data, context=self.get_serializer_context())
         submitted.is_valid(raise_exception=True)
+        data = submitted.to_input()
         try:
-            report, created = services.daily_report_submit(
-                actor=request.user, data=submitted.to_input(), idempotency_key=key
-            )
+            with errors_at_rows(data):
+                report, created = services.daily_report_submit(
+                    actor=request.user, data=data, idempotency_key=key
+                )
         except services.ReportConflict as conflict:
             return Response(
                 {"detail": str(conflict), "report": conflict.report.pk},
@@ -208,7 +239,11 @@ class DailyReportViewSet(SupervisionViewSet):
             )
         except services.IdempotencyKeyReused as reused:
             return Response({"detail": str(reused)}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
-        return self.respond(report, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        if created:
+            # The service handed the new report its communities, checks and problems: answered
+            # from memory, not read back (the hottest path of the API).
+            return Response(report_data(report), status=status.HTTP_201_CREATED)
+        return self.respond(report)
 
     def partial_update(self, request, *args, **kwargs):
         report = self.get_object()
@@ -229,11 +264,9 @@ class DailyReportViewSet(SupervisionViewSet):
             data=self._merged(report, body), context=self.get_serializer_context()
         )
         amended.is_valid(raise_exception=True)
-        report = services.daily_report_amend(
-            actor=request.user,
-            report=report,
-            data=amended.report_input(team=report.team, day=report.date),
-        )
+        data = amended.report_input(team=report.team, day=report.date)
+        with errors_at_rows(data):
+            report = services.daily_report_amend(actor=request.user, report=report, data=data)
         return self.respond(report)
 
     @staticmethod

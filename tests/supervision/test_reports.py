@@ -117,22 +117,60 @@ def test_community_outside_coverage_is_refused(team, team_member, community, far
     assert not DailyReport.objects.exists()
 
 
-def test_measure_in_a_community_outside_coverage_is_refused(team, team_member, far_community):
+def row_errors(error: ValidationError, name: str) -> list[tuple[int, str, str]]:
+    """(row, field, message) of the errors of the rows of `name`."""
+    return [(e.params["row"], e.params["field"], e.messages[0]) for e in error.error_dict[name]]
+
+
+def test_measure_in_a_community_outside_coverage_is_refused_at_its_row(
+    team, team_member, community, far_community
+):
     measure = MeasureFactory()
     data = report_input(
-        team, measures=[MeasureInput(measure, far_community, MeasureStatus.IN_PLACE)]
+        team,
+        communities=[community],
+        measures=[
+            MeasureInput(measure, community, MeasureStatus.IN_PLACE),
+            MeasureInput(measure, far_community, MeasureStatus.IN_PLACE),
+        ],
     )
     with pytest.raises(ValidationError) as error:
         daily_report_submit(actor=team_member, data=data)
-    assert far_community.name in error.value.message_dict["communities"][0]
+    assert row_errors(error.value, "measures") == [
+        (1, "community", "This community is outside the team's coverage.")
+    ]
+    assert "communities" not in error.value.error_dict
 
 
-def test_problem_in_a_community_outside_coverage_is_refused(team, team_member, far_community):
-    data = report_input(team, problems=problem_inputs(far_community, 1))
+def test_problem_in_a_community_outside_coverage_is_refused_at_its_row(
+    team, team_member, community, far_community
+):
+    problems = problem_inputs(community, 1) + problem_inputs(far_community, 1)
+    data = report_input(team, communities=[community], problems=problems)
     with pytest.raises(ValidationError) as error:
         daily_report_submit(actor=team_member, data=data)
-    assert far_community.name in error.value.message_dict["communities"][0]
+    assert row_errors(error.value, "problems") == [
+        (1, "community", "This community is outside the team's coverage.")
+    ]
     assert not Problem.objects.exists()
+
+
+def test_a_deadline_before_the_day_and_a_measure_twice_are_refused_at_their_rows(
+    team, team_member, community
+):
+    measure = MeasureFactory()
+    check = MeasureInput(measure, community, MeasureStatus.IN_PLACE)
+    late = problem_inputs(community, 2)
+    late[1].deadline = timezone.localdate() - timedelta(days=1)
+    data = report_input(team, communities=[community], measures=[check, check], problems=late)
+    with pytest.raises(ValidationError) as error:
+        daily_report_submit(actor=team_member, data=data)
+    assert row_errors(error.value, "measures") == [
+        (1, "measure", "A measure is listed twice for the same community.")
+    ]
+    assert row_errors(error.value, "problems") == [
+        (1, "deadline", "A deadline cannot come before the day the problem was found.")
+    ]
 
 
 def test_community_of_an_uncovered_township_of_the_same_county_is_refused(
@@ -338,8 +376,10 @@ def _store_reports_of_other_days(team, count: int) -> None:
     )
 
 
-# Lock, lookups, coverage check, insert, communities, checks, problems and their steps.
-SUBMIT_QUERIES = 12
+# Savepoint; who may post and what the team covers (one query); the team-day lock; the stored
+# report by key or day (one query); the report, its communities, its problems, their steps;
+# release. (No measures here: their insert is skipped.)
+SUBMIT_QUERIES = 9
 
 
 @pytest.mark.parametrize("stored", [1, 50])
