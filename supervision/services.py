@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
@@ -275,26 +275,31 @@ def _check_report(data: ReportInput, covered: Iterable[int]) -> None:
         raise ValidationError(errors)
 
 
-def _lock_team_day(team: Team, day: date) -> None:
-    """Serialises posts for one team and day: fifty clients at once leave one report."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"supervision.report:{team.pk}:{day}"]
-        )
+# The constraints that tell a post repeating a stored one: one report per team and day, and an
+# Idempotency-Key used once per team.
+REPEATED_POST = {"supervision_dailyreport_one_per_day", "supervision_dailyreport_unique_key"}
 
 
-def _stored(team: Team, day: date, key: str) -> tuple[DailyReport | None, DailyReport | None]:
-    """The team's report stored under `key`, and its report of `day`: one query (two index
-    probes)."""
-    wanted = Q(team=team, date=day)
+def _repeated(data: ReportInput, digest: str, key: str, error: IntegrityError) -> DailyReport:
+    """The stored report a post repeats, if it is a retry of it (the same key, or the same day,
+    and the same body); otherwise IdempotencyKeyReused (422) or ReportConflict (409)."""
+    wanted = Q(team=data.team, date=data.date)
     if key:
-        wanted |= Q(team=team, idempotency_key=key)
-    rows = list(DailyReport.objects.filter(wanted))
-    for row in rows:
-        row.team = team
-    by_key = next((row for row in rows if key and row.idempotency_key == key), None)
-    by_day = next((row for row in rows if row.date == day), None)
-    return by_key, by_day
+        wanted |= Q(team=data.team, idempotency_key=key)
+    stored = list(DailyReport.objects.filter(wanted))
+    for row in stored:
+        row.team = data.team
+    by_key = next((row for row in stored if key and row.idempotency_key == key), None)
+    if by_key is not None:
+        if by_key.posted_hash != digest:
+            raise IdempotencyKeyReused()
+        return by_key
+    by_day = next((row for row in stored if row.date == data.date), None)
+    if by_day is None:
+        raise error
+    if digest not in (by_day.body_hash, by_day.posted_hash):
+        raise ReportConflict(by_day)
+    return by_day
 
 
 def _remember(instance, **related: list) -> None:
@@ -316,24 +321,15 @@ def daily_report_submit(
 
     A retry — the same Idempotency-Key, or the same team, day and body — returns the stored
     report. The same key with another body raises IdempotencyKeyReused; another body for a day
-    already reported raises ReportConflict. One report per team and day is also a constraint.
-    A report just created answers its communities, checks and problems without a query.
+    already reported raises ReportConflict. One report per team and day, and one use of a key,
+    are unique constraints, and they decide. A report just created answers its communities,
+    checks and problems without a query.
     """
     may_post, covered = _access(actor, data.team, list(_places(data)))
     if not may_post:
         raise PermissionDenied(_("You may only post reports for your own team."))
     _check_report(data, covered)
-    _lock_team_day(data.team, data.date)
     digest = data.body_hash()
-    earlier, existing = _stored(data.team, data.date, idempotency_key)
-    if earlier is not None:
-        if earlier.posted_hash != digest:
-            raise IdempotencyKeyReused()
-        return earlier, False
-    if existing is not None:
-        if digest not in (existing.body_hash, existing.posted_hash):
-            raise ReportConflict(existing)
-        return existing, False
     report = DailyReport(
         team=data.team,
         date=data.date,
@@ -344,14 +340,23 @@ def daily_report_submit(
         **{name: data.texts[name].strip() for name in FOCUS_FIELDS},
         **{name: data.figures.get(name, 0) for name in FIGURE_FIELDS},
     )
-    # Fields only: the team and day were settled under the lock above, and the database's unique
-    # constraints stay the last word (a second query each for nothing, on the hottest path).
+    # Fields only: whether the team has reported that day (or used the key) is for the unique
+    # constraints to say below (asking first would be a query for nothing on the hottest path).
     report.full_clean(
         exclude=["communities", "team", "submitted_by"],
         validate_unique=False,
         validate_constraints=False,
     )
-    report.save()
+    try:
+        # The unique constraints decide whether the team has reported that day, or used this key:
+        # a repeated post waits here for the first to commit, then finds it (fifty at once leave
+        # one report), and the first post reads nothing before it writes.
+        with transaction.atomic():
+            report.save()
+    except IntegrityError as error:
+        if error.__cause__.diag.constraint_name not in REPEATED_POST:
+            raise
+        return _repeated(data, digest, idempotency_key, error), False
     # In the order the areas list in (by path, as `covered` came), as a prefetch would read them.
     order = {pk: n for n, pk in enumerate(covered)}
     communities = sorted(dict.fromkeys(data.communities), key=lambda area: order[area.pk])

@@ -376,9 +376,9 @@ def _store_reports_of_other_days(team, count: int) -> None:
     )
 
 
-# Savepoint; who may post and what the team covers (one query); the team-day lock; the stored
-# report by key or day (one query); the report, its communities, its problems, their steps;
-# release. (No measures here: their insert is skipped.)
+# Savepoint; who may post and what the team covers (one query); the report, in a savepoint of
+# its own (its unique constraints tell a repeated post); its communities, its problems, their
+# steps; release. (No measures here: their insert is skipped.)
 SUBMIT_QUERIES = 9
 
 
