@@ -24,6 +24,12 @@ unset), connecting to `postgres` to create and drop it, and migrates it, then:
     The two servers take turns, `--rounds` times each. The issue's target: reports reach at
     least half the requests/s of the bare endpoint.
 
+(c) Where the time of a post goes, in one process (Django's test client, no HTTP, no load):
+    the median wall and CPU time of a report post and of a bare insert, then `--profiled` posts
+    under cProfile, the time of each stage (authentication, the input serializer with its
+    look-ups, the service and its parts, the answer, and all SQL statements as the driver waits
+    for them) per post. The profiler slows everything down alike: its shares are the result.
+
 Results (medians over the rounds) go to benchmarks/results/report_posting.{json,md}. The
 scratch database is dropped at the end unless `--keep`. A quick check: `--seconds 3 --rounds 1`.
 """
@@ -262,6 +268,99 @@ def count_queries() -> dict:
     return counts
 
 
+# --- in a child process: (c) where the time goes ----------------------------------------------
+
+# (label, file the function is in, function): the stages of a post, as cProfile names them.
+STAGES = [
+    ("whole request (Django's handler)", "django/core/handlers/base.py", "get_response"),
+    ("token authentication", "rest_framework/authentication.py", "authenticate"),
+    ("input: the serializer and its 2 look-ups", "rest_framework/serializers.py", "is_valid"),
+    (
+        "service: daily_report_submit, commit included",
+        "supervision/services.py",
+        "daily_report_submit",
+    ),
+    ("· who may post, and the coverage (1 query)", "supervision/services.py", "_access"),
+    ("· the report's insert (Model.save)", "django/db/models/base.py", "save"),
+    ("· communities, problems, steps (bulk_create ×3)", "django/db/models/query.py", "bulk_create"),
+    ("· COMMIT", "~", "<method 'commit' of 'psycopg2.extensions.connection' objects>"),
+    ("answer: report_data", "supervision/api/serializers.py", "report_data"),
+    (
+        "all SQL: the driver waiting on PostgreSQL",
+        "~",
+        "<method 'execute' of 'psycopg2.extensions.cursor' objects>",
+    ),
+]
+
+
+def profile_posts(count: int) -> dict:
+    """Times `count` report posts and bare inserts through Django's test client (medians of
+    wall and CPU time), then profiles `count` more report posts stage by stage."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.utils import timezone
+
+    from communities.models import Area
+
+    county = Area.objects.get(level="county")
+    township = Area.objects.get(level="township")
+    communities = list(Area.objects.communities().order_by("pk").values_list("pk", flat=True))
+    teams = make_teams(county, township, "profile", 3 * count + 2 * WARMUP_REQUESTS)
+    today = timezone.localdate()
+    client = Client()
+
+    def post(path: str, n: int) -> None:
+        team_id, token = teams[n]
+        response = client.post(
+            path,
+            json.dumps(report_body(team_id, today, communities, n)),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Token {token}",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        if response.status_code != 201:
+            raise SystemExit(f"{path} answered {response.status_code}: {response.content!r}")
+
+    def timed(path: str, numbers: range) -> dict:
+        walls, cpus = [], []
+        for n in numbers:
+            wall, cpu = time.perf_counter(), time.process_time()
+            post(path, n)
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+        return {
+            "wall_ms": round(statistics.median(walls) * 1000, 2),
+            "cpu_ms": round(statistics.median(cpus) * 1000, 2),
+        }
+
+    with override_settings(ROOT_URLCONF="benchmarks.bare_urls"):
+        for n in range(WARMUP_REQUESTS):
+            post(BARE_PATH, n)
+        bare = timed(BARE_PATH, range(count))
+    first = 0
+    for first in range(WARMUP_REQUESTS, 2 * WARMUP_REQUESTS):
+        post(REPORTS_PATH, first)
+    reports = timed(REPORTS_PATH, range(first + 1, first + 1 + count))
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for n in range(first + 1 + count, first + 1 + 2 * count):
+        post(REPORTS_PATH, n)
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    stages = []
+    for label, where, function in STAGES:
+        seconds = sum(
+            cumulative
+            for (filename, _, name), (_, _, _, cumulative, _) in stats.items()
+            if name == function and filename.endswith(where)
+        )
+        stages.append({"stage": label, "ms_per_post": round(seconds / count * 1000, 2)})
+    return {"posts": count, "bare": bare, "reports": reports, "profiled_stages": stages}
+
+
 # --- in a child process: (b) the load generator -----------------------------------------------
 
 
@@ -457,7 +556,7 @@ def serve_and_load(
 # --- the summary ------------------------------------------------------------------------------
 
 
-def summarise(queries: dict, runs: dict[str, list[dict]], args) -> dict:
+def summarise(queries: dict, profile: dict, runs: dict[str, list[dict]], args) -> dict:
     medians = {
         kind: statistics.median(r["requests_per_second"] for r in results)
         for kind, results in runs.items()
@@ -488,6 +587,7 @@ def summarise(queries: dict, runs: dict[str, list[dict]], args) -> dict:
             "target_ratio": TARGET_RATIO,
             "target_met": ratio is not None and ratio >= TARGET_RATIO,
         },
+        "one_process": profile,
     }
 
 
@@ -538,7 +638,35 @@ def markdown(summary: dict) -> str:
         "figures are the machine's; the ratio is the result.",
         "",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines + profile_markdown(summary["one_process"]))
+
+
+def profile_markdown(profile: dict) -> list[str]:
+    bare, reports = profile["bare"], profile["reports"]
+    lines = [
+        f"## (c) Where the time of a post goes: one process, Django's test client, "
+        f"{profile['posts']} posts each",
+        "",
+        "| | wall, median | CPU of the Python process, median |",
+        "|---|---:|---:|",
+        f"| `POST {REPORTS_PATH}` (5 problems) | {reports['wall_ms']} ms "
+        f"| {reports['cpu_ms']} ms |",
+        f"| bare DRF insert | {bare['wall_ms']} ms | {bare['cpu_ms']} ms |",
+        "",
+        f"Bare / reports, CPU: **{bare['cpu_ms'] / reports['cpu_ms']:.2f}** (no HTTP, no "
+        "load generator: what the app itself costs).",
+        "",
+        "Under cProfile (which slows Python down, not PostgreSQL), per post:",
+        "",
+        "| stage | ms per post | share |",
+        "|---|---:|---:|",
+    ]
+    whole = profile["profiled_stages"][0]["ms_per_post"]
+    for stage in profile["profiled_stages"]:
+        share = f"{stage['ms_per_post'] / whole:.0%}" if whole else ""
+        lines.append(f"| {stage['stage']} | {stage['ms_per_post']} | {share} |")
+    lines.append("")
+    return lines
 
 
 def main() -> None:
@@ -554,6 +682,8 @@ def main() -> None:
     )
     parser.add_argument("--setup-child", metavar="PAIRS", help=argparse.SUPPRESS)
     parser.add_argument("--queries-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--profile-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--profiled", type=int, default=200, help="posts timed and profiled in (c)")
     parser.add_argument("--load-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
@@ -567,6 +697,10 @@ def main() -> None:
     if args.queries_child:
         setup_django(os.environ["DATABASE_URL"])
         print(json.dumps(count_queries()))
+        return
+    if args.profile_child:
+        setup_django(os.environ["DATABASE_URL"])
+        print(json.dumps(profile_posts(args.profiled)))
         return
     if args.load_child:
         result = generate_load(
@@ -594,6 +728,10 @@ def main() -> None:
             print(
                 "queries:", {size: entry["queries"] for size, entry in queries.items()}, flush=True
             )
+            profile = child_json(
+                "--profile-child", "--profiled", str(args.profiled), database_url=database_url
+            )
+            print("in one process:", profile["reports"], "bare:", profile["bare"], flush=True)
             start = 0
             for _ in range(args.rounds):
                 for kind, settings_module, path in (
@@ -621,7 +759,7 @@ def main() -> None:
         if not args.keep:
             admin_sql(admin_url, f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")
 
-    summary = summarise(queries, runs, args)
+    summary = summarise(queries, profile, runs, args)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.with_suffix(".json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     args.output.with_suffix(".md").write_text(markdown(summary))

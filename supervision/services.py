@@ -280,6 +280,11 @@ def _check_report(data: ReportInput, covered: Iterable[int]) -> None:
 REPEATED_POST = {"supervision_dailyreport_one_per_day", "supervision_dailyreport_unique_key"}
 
 
+def _constraint_of(error: IntegrityError) -> str | None:
+    """The constraint PostgreSQL names as refusing a write."""
+    return getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+
+
 def _repeated(data: ReportInput, digest: str, key: str, error: IntegrityError) -> DailyReport:
     """The stored report a post repeats, if it is a retry of it (the same key, or the same day,
     and the same body); otherwise IdempotencyKeyReused (422) or ReportConflict (409)."""
@@ -354,7 +359,7 @@ def daily_report_submit(
         with transaction.atomic():
             report.save()
     except IntegrityError as error:
-        if error.__cause__.diag.constraint_name not in REPEATED_POST:
+        if _constraint_of(error) not in REPEATED_POST:
             raise
         return _repeated(data, digest, idempotency_key, error), False
     # In the order the areas list in (by path, as `covered` came), as a prefetch would read them.
