@@ -238,7 +238,7 @@ class CommendationForm(forms.Form):
         label=_("Approved by"), max_length=100, help_text=_("E.g. 中共铁岭县委组织部.")
     )
     period = forms.ModelChoiceField(
-        label=_("Period"),
+        label=_("Appraisal period"),
         queryset=Period.objects.none(),
         required=False,
         help_text=_("Optional: the open appraisal period it belongs to."),
