@@ -88,7 +88,7 @@ def with_use(quotas: QuerySet) -> QuerySet:
     )
     holders = (
         given.values("period")
-        .annotate(names=StringAgg("cadre__name", delimiter="、", ordering="cadre__name"))
+        .annotate(names=StringAgg("cadre__name", delimiter="、", order_by="cadre__name"))
         .values("names")
     )
     return (
