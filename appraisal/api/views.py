@@ -8,16 +8,20 @@ thresholds, a closed period, the quota. Nothing is deleted: the rows are history
 """
 
 from django.db.models import OuterRef
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from appraisal import services
+from appraisal.exports import appraisal_workbook
 from appraisal.filters import (
     AppraisalFilterSet,
     CommendationFilterSet,
@@ -27,6 +31,7 @@ from appraisal.filters import (
 from appraisal.models import Appraisal, Commendation, Period, Quota
 from appraisal.selectors import appraisals_for_list, with_use
 from cadres.api.views import CadresViewSet
+from cadres.exports import XLSX_CONTENT_TYPE
 from supervision.selectors import row_count
 
 from .serializers import (
@@ -40,6 +45,9 @@ from .serializers import (
     QuotaSerializer,
     QuotaSetSerializer,
 )
+
+# The scopes of a workbook, widest last: a township, then a work unit within it.
+WORKBOOK_SCOPES = ("township", "work_unit")
 
 
 class AppraisalApiViewSet(CadresViewSet):
@@ -76,6 +84,13 @@ class PeriodViewSet(AppraisalApiViewSet):
     def write(self, instance, **extra):
         return services.period_save(actor=self.request.user, period=instance)
 
+    def perform_content_negotiation(self, request, force=False):
+        # A client asking for the workbook by its media type gets it (and errors as JSON),
+        # not a 406 for want of an xlsx renderer: the workbook is a plain file response.
+        return super().perform_content_negotiation(
+            request, force=force or self.action == "workbook"
+        )
+
     @extend_schema(summary="Close a period for good", request=None)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
@@ -93,6 +108,33 @@ class PeriodViewSet(AppraisalApiViewSet):
         """Adds an appraisal for every cadre who served in the period and has none yet."""
         added = services.appraisals_sync(actor=request.user, period=self.get_object())
         return Response(PeriodSyncSerializer({"added": added}).data)
+
+    @extend_schema(
+        summary="Download the appraisal sheets (Excel)",
+        description="The period's appraisal sheets as an .xlsx workbook, laid out like the "
+        "official form: a sheet per work unit (and a summary sheet when there are several). "
+        "For a work unit (and the units under it), a township, or — with neither — the whole "
+        "county; always only the appraisals the caller sees.",
+        parameters=[
+            OpenApiParameter("work_unit", OpenApiTypes.INT, description="A work unit's id."),
+            OpenApiParameter("township", OpenApiTypes.INT, description="A township's id."),
+        ],
+        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def workbook(self, request, pk=None):
+        """The appraisal sheets of the period, of the scope asked for, as a download."""
+        period = self.get_object()
+        scope = {name: request.query_params.get(name, "") for name in WORKBOOK_SCOPES}
+        scope = {name: value for name, value in scope.items() if value}
+        appraisals = Appraisal.objects.visible_to(request.user).filter(period=period)
+        filterset = AppraisalFilterSet(data=scope, queryset=appraisals, request=request)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        chosen = [filterset.form.cleaned_data[name] for name in WORKBOOK_SCOPES if name in scope]
+        label = " · ".join(str(value) for value in chosen) or period.county.name
+        return appraisal_workbook(period, filterset.qs, scope_label=label)
 
 
 # --- appraisals -------------------------------------------------------------------------------

@@ -3,14 +3,17 @@ changed, synced and closed by the organisation department, each input entered by
 (403 for the others), the quota and a closed period as 400s with the reason, quotas and
 commendations through their services, documentation and query counts."""
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from appraisal import services
 from appraisal.models import Appraisal, Commendation, Period, Quota
+from cadres.exports import XLSX_CONTENT_TYPE
 from communities.choices import Role
 from tests.factories import (
     CadreFactory,
@@ -772,6 +775,9 @@ def _grow(size, period, county_staff, township):
         )
 
 
+# The token, the user's area, the period; the export's three: the teams' figures per community,
+# the rows (one cursor), the quotas.
+WORKBOOK_QUERIES = 6
 LIST_BOUND = {PERIODS: 4, APPRAISALS: 5, QUOTAS: 4, COMMENDATIONS: 4}
 
 
@@ -827,6 +833,135 @@ def test_patching_takes_the_same_queries_however_many_appraisals(
     assert response.status_code == 200
 
 
+# --- the workbook -----------------------------------------------------------------------------
+
+
+def workbook_of(response):
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
+    assert "attachment" in response["Content-Disposition"]
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def names_in(workbook) -> set[str]:
+    return {
+        cell
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if isinstance(cell, str)
+    }
+
+
+@pytest.fixture
+def neighbour(period, other_community, county, county_staff):
+    """钱多 of 县卫健局, serving in 天嘉苑社区 (the same township), appraised in the period."""
+    registration = RegistrationFactory(
+        cadre=CadreFactory(name="钱多", work_unit=WorkUnitFactory(county=county, name="县卫健局")),
+        community=other_community,
+        status="confirmed",
+    )
+    services.appraisals_sync(actor=county_staff, period=period)
+    return period.appraisals.get(cadre=registration.cadre)
+
+
+def workbook_url(period) -> str:
+    return f"{PERIODS}{period.pk}/workbook/"
+
+
+def test_the_county_workbook_has_a_sheet_per_unit_and_every_cadre(
+    api_for, county_staff, appraisal, neighbour, period
+):
+    workbook = workbook_of(api_for(county_staff).get(workbook_url(period), **EN))
+
+    assert {"县民政局", "县卫健局"} <= set(workbook.sheetnames)
+    assert len(workbook.sheetnames) == 3  # and the summary
+    assert {"孙守超", "钱多"} <= names_in(workbook)
+
+
+def test_a_units_workbook_has_its_cadres_only(
+    api_for, county_staff, appraisal, neighbour, period, work_unit
+):
+    workbook = workbook_of(
+        api_for(county_staff).get(workbook_url(period), {"work_unit": work_unit.pk})
+    )
+
+    assert workbook.sheetnames == ["县民政局"]
+    names = names_in(workbook)
+    assert "孙守超" in names
+    assert "钱多" not in names
+
+
+def test_a_townships_workbook_takes_its_communities(
+    api_for, county_staff, appraisal, neighbour, period, township, far_community
+):
+    workbook = workbook_of(
+        api_for(county_staff).get(workbook_url(period), {"township": township.pk})
+    )
+
+    assert {"孙守超", "钱多"} <= names_in(workbook)
+
+
+def test_a_secretarys_workbook_holds_their_communitys_cadres_only(
+    api_for, secretary, appraisal, neighbour, period
+):
+    workbook = workbook_of(api_for(secretary).get(workbook_url(period)))
+
+    names = names_in(workbook)
+    assert "孙守超" in names
+    assert "钱多" not in names
+
+
+def test_a_closed_periods_workbook_still_downloads(api_for, county_staff, appraisal, period):
+    closed(period, county_staff)
+
+    assert "孙守超" in names_in(workbook_of(api_for(county_staff).get(workbook_url(period))))
+
+
+def test_asking_for_the_workbook_by_its_media_type_gets_it(api_for, county_staff, period):
+    response = api_for(county_staff).get(workbook_url(period), HTTP_ACCEPT=XLSX_CONTENT_TYPE)
+
+    workbook_of(response)
+
+
+def test_the_workbook_is_refused_to_the_anonymous_and_404_to_outsiders(
+    api_client, api_for, far_secretary, period
+):
+    assert api_client.get(workbook_url(period)).status_code == 401
+    assert api_for(far_secretary).get(workbook_url(period)).status_code == 404
+
+
+@pytest.mark.parametrize("scope", ["work_unit", "township"])
+@pytest.mark.parametrize("value", ["x", "0", "999999"])
+def test_a_scope_out_of_view_or_malformed_is_a_400(scope, value, api_for, county_staff, period):
+    response = api_for(county_staff).get(workbook_url(period), {scope: value})
+
+    assert response.status_code == 400
+    assert scope in response.json()
+
+
+def test_a_unit_of_another_county_is_a_400(api_for, county_staff, period, far_community):
+    far_unit = WorkUnitFactory(county=far_community.parent.parent)
+
+    response = api_for(county_staff).get(workbook_url(period), {"work_unit": far_unit.pk})
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_the_workbook_takes_the_same_queries_however_many_cadres(
+    size, api_for, county_staff, period, township, team, django_assert_max_num_queries
+):
+    _grow(size, period, county_staff, township)
+    api = api_for(county_staff)
+
+    with django_assert_max_num_queries(WORKBOOK_QUERIES):
+        response = api.get(workbook_url(period))
+        workbook = workbook_of(response)
+
+    assert len(workbook.sheetnames) == size + 2  # 县民政局, a unit each, the summary
+
+
 # --- documentation ----------------------------------------------------------------------------
 
 
@@ -839,7 +974,7 @@ def test_schema_documents_every_appraisal_endpoint(api_for, secretary):
     for endpoint in ["appraisal-periods", "appraisals", "appraisal-quotas", "commendations"]:
         assert f"/api/{endpoint}/" in paths
         assert f"/api/{endpoint}/{{id}}/" in paths
-    for action in ["close", "sync"]:
+    for action in ["close", "sync", "workbook"]:
         assert f"/api/appraisal-periods/{{id}}/{action}/" in paths
     patch_body = paths["/api/appraisals/{id}/"]["patch"]["requestBody"]
     assert patch_body["content"]["application/json"]["schema"]["$ref"].endswith(
