@@ -273,7 +273,9 @@ class QuotaSerializer(serializers.ModelSerializer):
 
     period_name = serializers.CharField(source="period.name", read_only=True)
     work_unit_name = serializers.CharField(source="work_unit.name", read_only=True)
-    given = serializers.IntegerField(read_only=True, help_text=_("优秀 given so far."))
+    given = serializers.IntegerField(
+        read_only=True, help_text=_("“Excellent” grades given so far.")
+    )
     holders = serializers.SerializerMethodField(help_text=_("Who holds them, by name."))
 
     class Meta:

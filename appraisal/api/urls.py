@@ -1,8 +1,8 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from .views import AppraisalViewSet, CommendationViewSet, PeriodViewSet, QuotaViewSet
 
-router = DefaultRouter()
+router = SimpleRouter()
 router.register("appraisal-periods", PeriodViewSet, basename="appraisal-period")
 router.register("appraisals", AppraisalViewSet, basename="appraisal")
 router.register("appraisal-quotas", QuotaViewSet, basename="appraisal-quota")
