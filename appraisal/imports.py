@@ -29,6 +29,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -104,12 +105,15 @@ class _Row:
     cells: dict[str, Any]
     appraisal_id: int | None = None
     values: dict[str, Any] = field(default_factory=dict)  # the input cells changed, read
-    bad: list[str] = field(default_factory=list)  # input cells that cannot be read
+    bad: list[tuple[str, str]] = field(default_factory=list)  # unreadable cells, and why
     original: list[str] | None = None  # checksums of the inputs as downloaded
     changes: dict[str, Any] = field(default_factory=dict)
 
     def error(self, key: str, message: str) -> CellError:
-        return CellError(self.sheet, self.number, self.letters[key], message)
+        """An error on the row's cell of column `key` (on its number when that column is not
+        in the sheet)."""
+        letter = self.letters.get(key, self.letters["id"])
+        return CellError(self.sheet, self.number, letter, message)
 
 
 # --- reading the workbook ---------------------------------------------------------------------
@@ -252,6 +256,18 @@ def _count(value: Any) -> int:
     return count
 
 
+def _text_reader(name: str) -> Callable[[Any], str]:
+    """A note or the opinion, as long as the model allows (which the database does not check)."""
+    check = MaxLengthValidator(Appraisal._meta.get_field(name).max_length)
+
+    def read(value: Any) -> str:
+        text = normal_text(value)
+        check(text)
+        return text
+
+    return read
+
+
 def _grade_words() -> dict[str, str]:
     words = {_norm(word): grade for word, grade in GRADE_WORDS.items()}
     for value, label in Grade.choices:
@@ -282,7 +298,7 @@ def _parsers() -> dict[str, tuple[Callable[[Any], Any], str]]:
     return {
         **dict.fromkeys(SCORE_FIELDS, (_score, score)),
         **dict.fromkeys(COUNT_FIELDS, (_count, count)),
-        **dict.fromkeys(TEXT_FIELDS, (normal_text, "")),
+        **{name: (_text_reader(name), "") for name in TEXT_FIELDS},
         "final_grade": (lambda value: _grade(value, words), grades),
     }
 
@@ -340,17 +356,26 @@ def workbook_import(actor: User, period: Period, file: IO[bytes]) -> ImportResul
     return result
 
 
+def _appraisal_number(value: Any) -> int | None:
+    """The appraisal number a cell holds, or None."""
+    if _blank(value) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+        if number != int(number) or not 0 < number < 2**63:
+            return None
+        return int(number)
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+
+
 def _identify(actor: User, period: Period, rows: list[_Row], result: ImportResult) -> None:
     """Finds each row's appraisal among those of the period the user sees, and checks the row
     is that cadre's; a row that is not keeps no appraisal."""
     seen: dict[int, _Row] = {}
     for row in rows:
-        number = row.cells["id"]
-        try:
-            if _blank(number) or isinstance(number, bool) or float(number) != int(float(number)):
-                raise ValueError
-            row.appraisal_id = int(float(number))
-        except (TypeError, ValueError):
+        row.appraisal_id = _appraisal_number(row.cells["id"])
+        if row.appraisal_id is None:
             message = _(
                 "This row has no appraisal number (hidden column %(column)s): a cadre cannot be "
                 "added in the sheet."
@@ -384,7 +409,9 @@ def _identify(actor: User, period: Period, rows: list[_Row], result: ImportResul
             values = {"number": row.appraisal_id, "period": period.name}
             result.errors.append(row.error("id", message % values))
             row.appraisal_id = None
-        elif "name" in row.cells and normal_text(row.cells["name"]) != appraisal.cadre.name:
+        elif "name" in row.cells and normal_text(row.cells["name"]) != normal_text(
+            appraisal.cadre.name
+        ):
             message = _(
                 "This row's appraisal number is %(name)s's: were the rows sorted without the "
                 "hidden columns? Download the sheet again."
@@ -410,11 +437,14 @@ def _read_changed(row: _Row, parsers: dict) -> bool:
     for index, name in enumerate(INPUT_FIELDS):
         if name not in row.cells:
             continue
-        read, _message = parsers[name]
+        read, message = parsers[name]
         try:
             value = read(row.cells[name])
-        except (TypeError, ValueError):
-            row.bad.append(name)
+        except ValidationError as error:
+            row.bad.append((name, " ".join(error.messages)))
+            continue
+        except (TypeError, ValueError, ArithmeticError):
+            row.bad.append((name, message))
             continue
         if sums is None or checksum(name, value) != sums[index]:
             row.values[name] = value
@@ -441,7 +471,7 @@ def _plan(
 ) -> None:
     """The row's changes against the locked appraisal, or the errors of its cells: a cell
     changed in the sheet is applied unless it was changed on the site too (to another value)."""
-    errors = [row.error(name, parsers[name][1]) for name in row.bad]
+    errors = [row.error(name, message) for name, message in row.bad]
     for name, value in row.values.items():
         stored = getattr(appraisal, name)
         if canonical(name, stored) == canonical(name, value):

@@ -312,6 +312,19 @@ def test_rows_are_checked_against_their_cadre(two_units, period, county_staff):
     assert result.applied == 0
 
 
+def test_overlong_text_and_junk_numbers_are_bad_cells(two_units, period, county_staff):
+    workbook = download(period)
+    police = workbook["县公安局"]
+    police[f"{OPINION}5"] = "很" * 2001
+    police[f"{NUMBER}6"] = "1e30"
+
+    result = upload(county_staff, period, workbook)
+
+    assert [(e.row, e.column) for e in result.errors] == [(5, OPINION), (6, NUMBER)]
+    assert "at most 2000 characters" in result.errors[0].message
+    assert result.errors[1].message.startswith("This row has no appraisal number")
+
+
 def test_spoilt_checksums_refuse_the_rows_changes(two_units, period, county_staff):
     workbook = download(period)
     workbook["县公安局"][f"{CHECKSUMS}5"] = "spoilt"
