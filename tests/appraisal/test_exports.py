@@ -278,6 +278,13 @@ def test_a_sheet_per_unit_and_a_summary_first(
     assert workbook.sheetnames == ["Summary", "县公安局", "县民政局"]
     assert workbook.active.title == "Summary"
     summary = rows_of(workbook["Summary"])
+    assert summary[0][0].endswith(
+        "in-service Party cadres appraisal sheet (2020年疫情防控一线专项考核)"
+    )
+    assert [value for value in summary[1] if value][:2] == [
+        "Scope: 铁岭县",
+        f"Period: {period.starts_on.isoformat()} to {period.ends_on.isoformat()}",
+    ]
     assert summary[2] == [
         "Work unit",
         "Cadres",
@@ -292,6 +299,10 @@ def test_a_sheet_per_unit_and_a_summary_first(
     assert summary[3] == ["县公安局", 2, 1, 0, 1, 0, 0, 0, 0]
     assert summary[4] == ["县民政局", 1, 1, 1, 0, 0, 0, 1, 1]
     assert summary[5] == ["Total", 3, 2, 1, 1, 0, 0, 1, 1]
+    assert summary[6] == [None] * 9
+    assert [value for value in summary[7] if value] == ["Filled in by:", "Reviewed by:", "Date:"]
+    assert len(summary) == 8
+    assert workbook["Summary"].print_title_rows == "$3:$3"
     police = rows_of(workbook["县公安局"])
     assert [row[1] for row in police[4:6]] == ["李伟", "王强"]  # by name
     assert [row[0] for row in police[4:6]] == [1, 2]  # numbered per sheet
@@ -397,13 +408,15 @@ def test_response_is_a_named_xlsx_download(filled, period):
     assert load_workbook(io.BytesIO(body)).sheetnames == ["县民政局"]
 
 
-def test_chinese_sheet_says_what_the_form_says(filled, period):
-    """In Chinese the group headers are those of the paper form (once the catalogue has them)."""
+def test_a_chinese_workbook_holds_the_same_cells(filled, period):
+    """Headers and labels follow the user's language; names, numbers and layout do not."""
     with translation.override("zh-hans"):
         _written, workbook = read(period)
     rows = rows_of(workbook.worksheets[0])
-    assert rows[4][1] == "孙守超"
-    assert rows[4][7] == 92.5
+    assert rows[2][:2] == ["序号", "姓名"]
+    assert rows[4][:2] == [1, "孙守超"]
+    assert rows[4][7:10] == [92.5, "卡点值守认真，登记规范", 95]
+    assert rows[4][23] == filled.pk
 
 
 # --- LibreOffice ----------------------------------------------------------------------------
