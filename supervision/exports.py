@@ -38,7 +38,7 @@ class Column:
     number_format: str = ""
 
 
-def _local(moment: datetime | None) -> datetime | None:
+def local_time(moment: datetime | None) -> datetime | None:
     """Excel has no time zones: a moment is written as the local wall-clock time."""
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
@@ -64,7 +64,7 @@ def _write(rows, columns: list[Column], title: str, fileobj: IO[bytes]) -> int:
     return count
 
 
-def _response(write, queryset: QuerySet, name: str, ascii_name: str) -> HttpResponse:
+def dated_response(write, queryset: QuerySet, name: str, ascii_name: str) -> HttpResponse:
     day = timezone.localdate().strftime("%Y%m%d")
     fileobj = tempfile.TemporaryFile(suffix=".xlsx")  # the response closes it
     write(queryset, fileobj)
@@ -103,7 +103,7 @@ def report_columns() -> list[Column]:
     columns = [
         Column(_("Team"), itemgetter("team__name"), 24),
         Column(_("Date"), itemgetter("date"), 12, DATE_FORMAT),
-        Column(_("Submitted at"), lambda row: _local(row["created_at"]), 17, DATETIME_FORMAT),
+        Column(_("Submitted at"), lambda row: local_time(row["created_at"]), 17, DATETIME_FORMAT),
         Column(_("Late"), lambda row: yes if is_late(row["date"], row["created_at"]) else "", 6),
         Column(_("Communities visited"), lambda row: row["visited"] or "", 30),
     ]
@@ -136,7 +136,7 @@ def write_reports(reports: QuerySet, fileobj: IO[bytes]) -> int:
 
 
 def reports_xlsx(reports: QuerySet) -> HttpResponse:
-    return _response(write_reports, reports, gettext("Daily reports"), "daily-reports")
+    return dated_response(write_reports, reports, gettext("Daily reports"), "daily-reports")
 
 
 # --- problems ---------------------------------------------------------------------------------
@@ -165,8 +165,8 @@ def problem_columns() -> list[Column]:
         Column(_("Status"), lambda row: status.get(row["status"], ""), 10),
         Column(_("Deadline"), itemgetter("deadline"), 12, DATE_FORMAT),
         Column(_("Overdue"), overdue, 6),
-        Column(_("Resolved at"), lambda row: _local(row["resolved_at"]), 17, DATETIME_FORMAT),
-        Column(_("Verified at"), lambda row: _local(row["verified_at"]), 17, DATETIME_FORMAT),
+        Column(_("Resolved at"), lambda row: local_time(row["resolved_at"]), 17, DATETIME_FORMAT),
+        Column(_("Verified at"), lambda row: local_time(row["verified_at"]), 17, DATETIME_FORMAT),
     ]
 
 
@@ -195,4 +195,4 @@ def write_problems(problems: QuerySet, fileobj: IO[bytes]) -> int:
 
 
 def problems_xlsx(problems: QuerySet) -> HttpResponse:
-    return _response(write_problems, problems, gettext("Problems"), "problems")
+    return dated_response(write_problems, problems, gettext("Problems"), "problems")

@@ -23,7 +23,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from cadres.exports import CHUNK_SIZE, start_sheet
-from supervision.exports import DATE_FORMAT, DATETIME_FORMAT, _local, _response
+from supervision.exports import DATE_FORMAT, DATETIME_FORMAT, dated_response, local_time
 
 from .choices import EntryKind, ItemCategory, PartyKind
 from .models import Item, LedgerEntry, Party, StockMovement
@@ -135,7 +135,7 @@ def entry_columns() -> list[Column]:
         Column(_("Reverses"), lambda e: e.reverses.voucher if e.reverses_id else "", 13),
         Column(_("Reversed by"), reversed_by, 13),
         Column(_("Recorded by"), lambda e: str(e.recorded_by), 10),
-        Column(_("Recorded at"), lambda e: _local(e.created_at), 17, DATETIME_FORMAT),
+        Column(_("Recorded at"), lambda e: local_time(e.created_at), 17, DATETIME_FORMAT),
     ]
 
 
@@ -221,7 +221,7 @@ def write_entries(entries: QuerySet, fileobj: IO[bytes]) -> int:
 
 def entries_xlsx(entries: QuerySet) -> HttpResponse:
     """The ledger as a download, 物资台账-YYYYMMDD.xlsx."""
-    return _response(write_entries, entries, gettext("Supplies ledger"), "supplies-ledger")
+    return dated_response(write_entries, entries, gettext("Supplies ledger"), "supplies-ledger")
 
 
 # --- balances ---------------------------------------------------------------------------------
@@ -242,7 +242,7 @@ def balance_columns() -> list[Column]:
             lambda b: item_format(b.item),
         ),
         Column(_("Pack"), lambda b: b.item.pack_label, 12),
-        Column(_("Updated"), lambda b: _local(b.updated_at), 17, DATETIME_FORMAT),
+        Column(_("Updated"), lambda b: local_time(b.updated_at), 17, DATETIME_FORMAT),
     ]
 
 
@@ -256,7 +256,7 @@ def write_balances(balances: QuerySet, fileobj: IO[bytes]) -> int:
 
 
 def balances_xlsx(balances: QuerySet) -> HttpResponse:
-    return _response(write_balances, balances, gettext("Stock on hand"), "supplies-stock")
+    return dated_response(write_balances, balances, gettext("Stock on hand"), "supplies-stock")
 
 
 # --- totals -----------------------------------------------------------------------------------
@@ -330,4 +330,4 @@ def write_totals(totals: Totals, fileobj: IO[bytes]) -> int:
 
 
 def totals_xlsx(totals: Totals) -> HttpResponse:
-    return _response(write_totals, totals, gettext("Totals"), f"supply-totals-{totals.by}")
+    return dated_response(write_totals, totals, gettext("Totals"), f"supply-totals-{totals.by}")
