@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ItemCategory(models.TextChoices):
@@ -50,7 +51,7 @@ OUTSIDE_KINDS = (PartyKind.ENTERPRISE, PartyKind.INDIVIDUAL, PartyKind.OTHER)
 class EntryKind(models.TextChoices):
     DONATION = "donation", _("Donation received")
     COORDINATION = "coordination", _("Obtained by coordination")
-    TRANSFER = "transfer", _("Transfer")
+    TRANSFER = "transfer", pgettext_lazy("ledger", "Transfer")
     ISSUE = "issue", _("Handed out or used")
 
 
