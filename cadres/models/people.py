@@ -242,3 +242,15 @@ class Cadre(TimeStampedModel):
     def clean(self) -> None:
         super().clean()
         self.name_initials = name_initials(self.name)
+        # A team's "1" is a county-level leader (the database holds it too): say so, rather
+        # than let the trigger refuse with no explanation.
+        if self.pk and not self.is_county_leader and self.teams_led.exists():
+            names = "、".join(self.teams_led.values_list("name", flat=True))
+            raise ValidationError(
+                {
+                    "is_county_leader": _(
+                        "This cadre leads %(teams)s as its “1”: choose another leader first."
+                    )
+                    % {"teams": names}
+                }
+            )

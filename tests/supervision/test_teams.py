@@ -147,3 +147,15 @@ def test_paired_work_units_of_another_county_are_refused(county_staff, team, far
     own = WorkUnitFactory(county=team.county)
     team_save(actor=county_staff, team=team, paired_units=[own])
     assert list(team.paired_units.all()) == [own]
+
+
+def test_a_team_leader_cannot_stop_being_a_county_level_leader(county_staff, team):
+    from cadres import services as cadre_services
+
+    leader = CadreFactory(work_unit=WorkUnitFactory(county=team.county), is_county_leader=True)
+    team.leader = leader
+    team.save()
+    leader.is_county_leader = False
+    with pytest.raises(ValidationError) as error:
+        cadre_services.cadre_save(actor=county_staff, cadre=leader)
+    assert team.name in error.value.message_dict["is_county_leader"][0]
