@@ -390,8 +390,8 @@ def _identify(actor: User, period: Period, rows: list[_Row], result: ImportResul
             )
             row.appraisal_id = None
     appraisals = Appraisal.objects.visible_to(actor).filter(period=period, pk__in=list(seen))
-    stored = {a.pk: a for a in appraisals.select_related("cadre")}
-    if seen and not stored:
+    names = dict(appraisals.values_list("pk", "cadre__name"))
+    if seen and not names:
         raise ValidationError(
             _(
                 "None of the rows of this workbook is an appraisal of “%(period)s” that you may "
@@ -403,20 +403,18 @@ def _identify(actor: User, period: Period, rows: list[_Row], result: ImportResul
     for row in rows:
         if row.appraisal_id is None:
             continue
-        appraisal = stored.get(row.appraisal_id)
-        if appraisal is None:
+        name = names.get(row.appraisal_id)
+        if name is None:
             message = _("Appraisal no. %(number)s is not one of “%(period)s” that you may see.")
             values = {"number": row.appraisal_id, "period": period.name}
             result.errors.append(row.error("id", message % values))
             row.appraisal_id = None
-        elif "name" in row.cells and normal_text(row.cells["name"]) != normal_text(
-            appraisal.cadre.name
-        ):
+        elif "name" in row.cells and normal_text(row.cells["name"]) != normal_text(name):
             message = _(
                 "This row's appraisal number is %(name)s's: were the rows sorted without the "
                 "hidden columns? Download the sheet again."
             )
-            result.errors.append(row.error("name", message % {"name": appraisal.cadre.name}))
+            result.errors.append(row.error("name", message % {"name": name}))
             row.appraisal_id = None
 
 

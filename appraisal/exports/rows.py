@@ -11,7 +11,19 @@ from operator import itemgetter
 from typing import Any
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import CharField, Min, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    Window,
+)
 from django.db.models.functions import Cast, Concat
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -222,8 +234,9 @@ def team_facts(period: Period, appraisals: QuerySet) -> dict[int, tuple]:
 
 def appraisal_rows(period: Period, appraisals: QuerySet) -> Iterator[dict]:
     """The period's appraisals of `appraisals` by work unit and name, as dicts: the fields of
-    ROW_FIELDS, the selector's facts, the commendations, and the evaluation score, composite
-    and proposed grade by the model's own arithmetic. Two queries, the rows read through a
+    ROW_FIELDS, the selector's facts, the commendations, the number of rows of the work unit
+    (`unit_rows`), and the evaluation score, composite and proposed grade by the model's own
+    arithmetic. Two queries, the rows read through a
     server-side cursor."""
     appraisals = appraisals.filter(period=period)
     facts = team_facts(period, appraisals)
@@ -232,7 +245,11 @@ def appraisal_rows(period: Period, appraisals: QuerySet) -> Iterator[dict]:
         .prefetch_related(None)
         .order_by("work_unit__name", "work_unit_id", "cadre__name", "id")
         # values() leaves out the selector's per-row team figures: they come per community.
-        .values(*ROW_FIELDS, commendations_text=commendations_text(period))
+        .values(
+            *ROW_FIELDS,
+            commendations_text=commendations_text(period),
+            unit_rows=Window(Count("pk"), partition_by=[F("work_unit_id")]),
+        )
     )
     scratch = Appraisal(period=period)  # the model's properties, one row at a time
     for row in rows.iterator(chunk_size=CHUNK_SIZE):

@@ -105,8 +105,13 @@ class _Heading:
 class _UnitSheet(Sheet):
     """A work unit's sheet, written row by row."""
 
-    def __init__(self, workbook: Workbook, title: str, columns: list[Column], heading: _Heading):
+    def __init__(
+        self, workbook: Workbook, title: str, columns: list[Column], heading: _Heading, rows: int
+    ):
         super().__init__(workbook, title, [c.width for c in columns], [c.hidden for c in columns])
+        # The sheet's size, written at its top: a reader need not read it all to learn it.
+        last = f"{self.letters[-1]}{FIRST_ROW + rows + 2}"  # the note, a blank, the signatures
+        self.sheet.calculate_dimension = lambda: f"A1:{last}"
         self.columns, self.heading = columns, heading
         self.values = [column.value for column in columns]
         self.styles = [
@@ -266,7 +271,7 @@ def write_workbook(
             if sheet is not None:
                 sheet.write_bottom(period)
             title = sheet_title(row["work_unit__name"], taken)
-            sheet = _UnitSheet(workbook, title, columns, heading)
+            sheet = _UnitSheet(workbook, title, columns, heading, row["unit_rows"])
             sheet.write_top(row["work_unit__name"])
             tallies[unit] = _Tally(row["work_unit__name"])
         count += 1
@@ -274,7 +279,7 @@ def write_workbook(
         sheet.write_row(row)
         tallies[unit].add(row)
     if sheet is None:  # nothing to show: the form, empty
-        sheet = _UnitSheet(workbook, sheet_title(scope_label, taken), columns, heading)
+        sheet = _UnitSheet(workbook, sheet_title(scope_label, taken), columns, heading, 0)
         sheet.write_top(None)
     sheet.write_bottom(period)
     if len(tallies) > 1:

@@ -6,6 +6,7 @@ import csv
 import io
 import shutil
 import subprocess
+import zipfile
 from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import count
@@ -248,6 +249,16 @@ def test_layout_of_the_form(filled, period):
         "M5": "whole",
         "N5": "whole",
     }
+
+
+def test_each_sheet_states_its_size_at_its_top(filled, period):
+    """Readers (openpyxl's among them) learn a sheet's size without reading it all."""
+    buffer = io.BytesIO()
+    write_workbook(period, Appraisal.objects.all(), buffer, scope_label="铁岭县")
+    buffer.seek(0)
+    with zipfile.ZipFile(buffer) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert xml.index('<dimension ref="A1:Y8"') < xml.index("<sheetData")
 
 
 def test_a_long_opinion_makes_its_row_taller(appraisal, admin_user, period):
