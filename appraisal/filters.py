@@ -25,7 +25,7 @@ class AppraisalFilterSet(django_filters.FilterSet):
     """Appraisals of a period by work unit (and the units under it), township, community, final
     grade, and what is still missing; `q` finds a name or pinyin initials."""
 
-    period = django_filters.ModelChoiceFilter(label=_("Period"), queryset=visible(Period))
+    period = django_filters.ModelChoiceFilter(label=_("Appraisal period"), queryset=visible(Period))
     work_unit = WorkUnitTreeFilter(label=_("Work unit"))
     township = AreaFilter(label=_("Township"), queryset=visible_townships, method="filter_township")
     community = django_filters.ModelChoiceFilter(label=_("Community"), queryset=visible_communities)
@@ -68,7 +68,7 @@ class AppraisalFilterSet(django_filters.FilterSet):
 
 
 class QuotaFilterSet(django_filters.FilterSet):
-    period = django_filters.ModelChoiceFilter(label=_("Period"), queryset=visible(Period))
+    period = django_filters.ModelChoiceFilter(label=_("Appraisal period"), queryset=visible(Period))
     work_unit = WorkUnitTreeFilter(label=_("Work unit"))
 
     class Meta:
@@ -77,7 +77,7 @@ class QuotaFilterSet(django_filters.FilterSet):
 
 
 class CommendationFilterSet(django_filters.FilterSet):
-    period = django_filters.ModelChoiceFilter(label=_("Period"), queryset=visible(Period))
+    period = django_filters.ModelChoiceFilter(label=_("Appraisal period"), queryset=visible(Period))
     work_unit = WorkUnitTreeFilter(label=_("Work unit"), lookup="cadre__work_unit")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=CommendationKind.choices)
     q = django_filters.CharFilter(label=_("Name or pinyin initials"), method="filter_q")
