@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
@@ -318,9 +318,105 @@ def _remember(instance, **related: list) -> None:
         cache[name] = queryset
 
 
-@transaction.atomic
+# A new report with all its rows, in one statement (one round trip, atomic by itself): the
+# report, the communities visited, the measure checks, the problems and the first step of each.
+# The database guards it as it guards the ORM's inserts: the unique constraints (one report per
+# team and day, a key used once), the coverage triggers (each row's community lies inside the
+# team's coverage: they see the report inserted above them in the same statement), the problem
+# step trigger (a problem starts as found) and the foreign keys.
+INSERT_REPORT_SQL = """
+WITH report AS (
+    INSERT INTO supervision_dailyreport (
+        created_at, updated_at, team_id, date, responsibility, publicity, mobilisation,
+        screening, supplies, households_visited, people_screened, returnees_found,
+        checkpoint_vehicles, checkpoint_people, leaflets, submitted_by_id, idempotency_key,
+        body_hash, posted_hash
+    ) VALUES (
+        %(now)s, %(now)s, %(team)s, %(date)s, %(responsibility)s, %(publicity)s,
+        %(mobilisation)s, %(screening)s, %(supplies)s, %(households_visited)s,
+        %(people_screened)s, %(returnees_found)s, %(checkpoint_vehicles)s,
+        %(checkpoint_people)s, %(leaflets)s, %(actor)s, %(key)s, %(hash)s, %(hash)s
+    )
+    RETURNING id
+), visited AS (
+    INSERT INTO supervision_dailyreport_communities (dailyreport_id, area_id)
+    SELECT report.id, area
+    FROM report, unnest(%(communities)s::bigint[]) WITH ORDINALITY AS v (area, n)
+    ORDER BY n
+), checked AS (
+    INSERT INTO supervision_measurecheck (report_id, measure_id, community_id, status)
+    SELECT report.id, measure, community, status
+    FROM report, unnest(%(check_measures)s::bigint[], %(check_communities)s::bigint[],
+                        %(check_statuses)s::varchar[])
+                 WITH ORDINALITY AS c (measure, community, status, n)
+    ORDER BY n
+), problems AS (
+    INSERT INTO supervision_problem (
+        created_at, updated_at, team_id, report_id, community_id, focus_area, description,
+        status, deadline, found_on, found_by_id
+    )
+    SELECT %(now)s, %(now)s, %(team)s, report.id, community, focus_area, description,
+           'found', deadline, %(date)s, %(actor)s
+    FROM report, unnest(%(problem_communities)s::bigint[], %(problem_areas)s::varchar[],
+                        %(problem_descriptions)s::text[], %(problem_deadlines)s::date[])
+                 WITH ORDINALITY AS p (community, focus_area, description, deadline, n)
+    ORDER BY n
+    RETURNING id
+), steps AS (
+    INSERT INTO supervision_problemstep (problem_id, from_status, to_status, actor_id, at, note)
+    SELECT id, '', 'found', %(actor)s, %(now)s, '' FROM problems ORDER BY id
+)
+SELECT (SELECT id FROM report), ARRAY(SELECT id FROM problems ORDER BY id)
+"""
+
+# The largest value of a PositiveIntegerField in PostgreSQL.
+FIGURE_MAX = 2_147_483_647
+
+
+def _check_fields(texts: dict[str, str], figures: dict[str, int], key: str) -> None:
+    """What `full_clean` checked of a report's own fields, without building its validators for
+    every post: a field out of bounds is cleaned by its model field, for the same message. (The
+    texts: `_check_report` names those left empty.)"""
+    errors = {}
+    for name in FIGURE_FIELDS:
+        value = figures.get(name, 0)
+        if type(value) is not int or not 0 <= value <= FIGURE_MAX:
+            try:
+                DailyReport._meta.get_field(name).clean(value, None)
+            except ValidationError as error:
+                errors[name] = error.error_list
+    if len(key) > 255:
+        try:
+            DailyReport._meta.get_field("idempotency_key").clean(key, None)
+        except ValidationError as error:
+            errors["idempotency_key"] = error.error_list
+    if errors:
+        raise ValidationError(errors)
+
+
+def _insert_report(values: dict) -> tuple[int, list[int]]:
+    """Runs INSERT_REPORT_SQL; in a savepoint when inside a transaction (a refused post leaves
+    it usable, to read the stored report), else on its own (autocommit: one round trip)."""
+    with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                cursor.execute(INSERT_REPORT_SQL, values)
+        else:
+            cursor.execute(INSERT_REPORT_SQL, values)
+        return cursor.fetchone()
+
+
+# Who posts for the team (a team account), and which of the communities a report names it
+# covers, ordered by path: what `_access` reads, when the caller has read it already.
+Access = tuple[bool, list[int]]
+
+
 def daily_report_submit(
-    *, actor: User, data: ReportInput, idempotency_key: str = ""
+    *,
+    actor: User,
+    data: ReportInput,
+    idempotency_key: str = "",
+    access: Access | None = None,
 ) -> tuple[DailyReport, bool]:
     """Stores a team's report of a day and returns (report, created).
 
@@ -329,47 +425,99 @@ def daily_report_submit(
     already reported raises ReportConflict. One report per team and day, and one use of a key,
     are unique constraints, and they decide. A report just created answers its communities,
     checks and problems without a query.
+
+    `access`: whether `actor` is one of the team's accounts and which of the named communities
+    the team covers (by path), when the caller read them in its own query (the API's input
+    serializer, with the team and the communities); else read here. The rows are written in one
+    statement, which the database's constraints and triggers guard.
     """
-    may_post, covered = _access(actor, data.team, list(_places(data)))
+    if access is None:
+        may_post, covered = _access(actor, data.team, list(_places(data)))
+    else:
+        is_account, covered = access
+        may_post = actor.sees_everything or (actor.role == Role.TEAM_MEMBER and is_account)
     if not may_post:
         raise PermissionDenied(_("You may only post reports for your own team."))
     _check_report(data, covered)
+    _check_fields(data.texts, data.figures, idempotency_key)
     digest = data.body_hash()
-    report = DailyReport(
+    texts = {name: data.texts[name].strip() for name in FOCUS_FIELDS}
+    figures = {name: data.figures.get(name, 0) for name in FIGURE_FIELDS}
+    # In the order the areas list in (by path, as `covered` came), as a prefetch would read them.
+    order = {pk: n for n, pk in enumerate(covered)}
+    communities = sorted(dict.fromkeys(data.communities), key=lambda area: order[area.pk])
+    descriptions = [p.description.strip() for p in data.problems]
+    now = timezone.now()
+    try:
+        # The unique constraints decide whether the team has reported that day, or used this key:
+        # a repeated post waits here for the first to commit, then finds it (fifty at once leave
+        # one report), and the first post reads nothing before it writes.
+        report_id, problem_ids = _insert_report(
+            {
+                "now": now,
+                "team": data.team.pk,
+                "date": data.date,
+                "actor": actor.pk,
+                "key": idempotency_key,
+                "hash": digest,
+                **texts,
+                **figures,
+                "communities": [area.pk for area in communities],
+                "check_measures": [m.measure.pk for m in data.measures],
+                "check_communities": [m.community.pk for m in data.measures],
+                "check_statuses": [str(m.status) for m in data.measures],
+                "problem_communities": [p.community.pk for p in data.problems],
+                "problem_areas": [str(p.focus_area) for p in data.problems],
+                "problem_descriptions": descriptions,
+                "problem_deadlines": [p.deadline for p in data.problems],
+            }
+        )
+    except IntegrityError as error:
+        if _constraint_of(error) not in REPEATED_POST:
+            raise
+        return _repeated(data, digest, idempotency_key, error), False
+    report = _stored(
+        DailyReport,
+        id=report_id,
         team=data.team,
         date=data.date,
         submitted_by=actor,
         idempotency_key=idempotency_key,
         body_hash=digest,
         posted_hash=digest,
-        **{name: data.texts[name].strip() for name in FOCUS_FIELDS},
-        **{name: data.figures.get(name, 0) for name in FIGURE_FIELDS},
+        created_at=now,
+        updated_at=now,
+        **texts,
+        **figures,
     )
-    # Fields only: whether the team has reported that day (or used the key) is for the unique
-    # constraints to say below (asking first would be a query for nothing on the hottest path).
-    report.full_clean(
-        exclude=["communities", "team", "submitted_by"],
-        validate_unique=False,
-        validate_constraints=False,
-    )
-    try:
-        # The unique constraints decide whether the team has reported that day, or used this key:
-        # a repeated post waits here for the first to commit, then finds it (fifty at once leave
-        # one report), and the first post reads nothing before it writes.
-        with transaction.atomic():
-            report.save()
-    except IntegrityError as error:
-        if _constraint_of(error) not in REPEATED_POST:
-            raise
-        return _repeated(data, digest, idempotency_key, error), False
-    # In the order the areas list in (by path, as `covered` came), as a prefetch would read them.
-    order = {pk: n for n, pk in enumerate(covered)}
-    communities = sorted(dict.fromkeys(data.communities), key=lambda area: order[area.pk])
-    DailyReport.communities.through.objects.bulk_create(
-        DailyReport.communities.through(dailyreport=report, area=area) for area in communities
-    )
-    checks = _store_checks(report, data.measures)
-    problems = _store_problems(actor, report, data.problems)
+    checks = [
+        _stored(
+            MeasureCheck,
+            report=report,
+            measure=m.measure,
+            community=m.community,
+            status=str(m.status),
+        )
+        for m in data.measures
+    ]
+    problems = [
+        _stored(
+            Problem,
+            id=pk,
+            team=data.team,
+            report=report,
+            community=p.community,
+            focus_area=str(p.focus_area),
+            description=description,
+            status=ProblemStatus.FOUND,
+            deadline=p.deadline,
+            found_on=data.date,
+            found_by=actor,
+            created_at=now,
+            updated_at=now,
+        )
+        for pk, p, description in zip(problem_ids, data.problems, descriptions, strict=True)
+    ]
     _remember(
         report,
         communities=communities,
@@ -379,34 +527,19 @@ def daily_report_submit(
     return report, True
 
 
+def _stored(model, **values):
+    """An instance of `model` as just written to the database (not to be inserted again)."""
+    instance = model(**values)
+    instance._state.adding = False
+    instance._state.db = DEFAULT_DB_ALIAS
+    return instance
+
+
 def _store_checks(report: DailyReport, measures: list[MeasureInput]) -> list[MeasureCheck]:
     return MeasureCheck.objects.bulk_create(
         MeasureCheck(report=report, measure=m.measure, community=m.community, status=m.status)
         for m in measures
     )
-
-
-def _store_problems(
-    actor: User, report: DailyReport, problems: list[ProblemInput]
-) -> list[Problem]:
-    created = Problem.objects.bulk_create(
-        Problem(
-            team=report.team,
-            report=report,
-            community=p.community,
-            focus_area=p.focus_area,
-            description=p.description.strip(),
-            deadline=p.deadline,
-            found_on=report.date,
-            found_by=actor,
-        )
-        for p in problems
-    )
-    ProblemStep.objects.bulk_create(
-        ProblemStep(problem=problem, to_status=ProblemStatus.FOUND, actor=actor)
-        for problem in created
-    )
-    return created
 
 
 @transaction.atomic

@@ -894,9 +894,9 @@ def _texts() -> dict:
     }
 
 
-# The token; the team and the communities named (the input serializer); the service's 9
+# The token; the team and the communities named (the input serializer); the service's 4
 # (tests/supervision/test_reports.py). The answer is built from what was just written.
-POST_QUERIES = 12
+POST_QUERIES = 7
 
 
 def test_posting_a_report_with_five_problems_takes_the_same_queries_however_many_are_stored(

@@ -376,10 +376,10 @@ def _store_reports_of_other_days(team, count: int) -> None:
     )
 
 
-# Savepoint; who may post and what the team covers (one query); the report, in a savepoint of
-# its own (its unique constraints tell a repeated post); its communities, its problems, their
-# steps; release. (No measures here: their insert is skipped.)
-SUBMIT_QUERIES = 9
+# Who may post and what the team covers (one query); the report with its communities, checks,
+# problems and their steps in one statement, in a savepoint (inside the test's transaction: a
+# refused post leaves it usable; outside a transaction the statement goes alone).
+SUBMIT_QUERIES = 4
 
 
 @pytest.mark.parametrize("stored", [1, 50])
