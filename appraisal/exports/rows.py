@@ -55,6 +55,8 @@ INPUT_FIELDS = (
 )
 TEXT_FIELDS = ("inspection_note", "talk_note", "opinion")
 CHECKSUMS_VERSION = "1"
+# The inputs the composite is worked out from.
+SCORED = ("inspection_score", "talk_score", "satisfied", "basically_satisfied", "unsatisfied")
 TEAM_FACTS = ("team_reports", "team_problems", "team_problems_fixed")
 # What a row reads from the database, besides the selector's facts.
 ROW_FIELDS = (
@@ -253,7 +255,7 @@ def appraisal_rows(period: Period, appraisals: QuerySet) -> Iterator[dict]:
     )
     scratch = Appraisal(period=period)  # the model's properties, one row at a time
     for row in rows.iterator(chunk_size=CHUNK_SIZE):
-        for name in ("inspection_score", "talk_score", *INPUT_FIELDS[4:7]):
+        for name in SCORED:
             setattr(scratch, name, row[name])
         row["evaluation_score"] = scratch.evaluation_score
         row["composite"] = scratch.composite

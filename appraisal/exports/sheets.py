@@ -146,7 +146,10 @@ def column_spans(widths: list[float], needs: list[float]) -> list[tuple[int, int
 
 
 def display_width(text: str) -> int:
-    return sum(2 if ord(character) > 0x2E7F else 1 for character in text)
+    """About how many character widths `text` takes: two for a Chinese character (three bytes
+    in UTF-8), one for an ASCII one; worked out at C speed, since every note of every row
+    is measured."""
+    return (len(text) + len(text.encode())) // 2
 
 
 def line_count(text: str, width: float) -> int:
