@@ -4,6 +4,10 @@ Input serializers check shapes and types and turn ids into rows; the rules (cove
 focus texts, steps) are the services' to check, answering 400 through the one exception handler.
 """
 
+import re
+from datetime import date
+
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
@@ -335,6 +339,207 @@ class ReportSubmitSerializer(ReportBodySerializer):
 
     def to_input(self) -> services.ReportInput:
         return self.report_input(team=self.validated_data["team"], day=self.validated_data["date"])
+
+
+# --- daily reports: the input of a post, read plainly -----------------------------------------
+#
+# A post as a client's app sends it (JSON of the documented types, every id known, the team the
+# caller's own) is read here in plain Python and one query, with exactly the values
+# `ReportSubmitSerializer` would give. Anything else — a wrong type, a value out of bounds, an
+# unknown id, another team — returns None, and the view hands the body to the serializer, which
+# answers with its field errors, unchanged.
+
+TEXT_MAX = 4000
+FIGURE_MAX = 2_000_000_000
+ID_MAX = 2**63 - 1
+FOCUS_VALUES = frozenset(FocusArea.values)
+MEASURE_STATUS_VALUES = frozenset(MeasureStatus.values)
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+TEAM_COLUMNS = [f.attname for f in Team._meta.concrete_fields]
+
+# The team (all of it), whether the caller is one of its accounts, the communities named (id,
+# name, path, and whether the team covers it, by path: `supervision_covers`, the database's own
+# rule) and the measures named that exist.
+LOOKUP_SQL = """
+SELECT {team_columns},
+       EXISTS (
+           SELECT 1 FROM supervision_team_accounts a WHERE a.team_id = t.id AND a.user_id = %(user)s
+       ),
+       places.ids, places.names, places.paths, places.covered,
+       ARRAY(SELECT m.id FROM supervision_measure m WHERE m.id = ANY (%(measures)s::bigint[]))
+FROM supervision_team t
+CROSS JOIN LATERAL (
+    SELECT array_agg(c.id ORDER BY c.path), array_agg(c.name ORDER BY c.path),
+           array_agg(c.path ORDER BY c.path),
+           array_agg(supervision_covers(t.id, c.id) ORDER BY c.path)
+    FROM communities_area c
+    WHERE c.id = ANY (%(places)s::bigint[]) AND c.level = %(community)s
+) AS places (ids, names, paths, covered)
+WHERE t.id = %(team)s
+""".format(team_columns=", ".join(f"t.{column}" for column in TEAM_COLUMNS))
+
+
+def _id(value) -> bool:
+    return type(value) is int and 1 <= value <= ID_MAX
+
+
+def _text(value, *, allow_blank: bool) -> str | None:
+    """A CharField's value (trimmed; not blank unless allowed; at most TEXT_MAX; no NUL or
+    surrogate), or None."""
+    if type(value) is not str:
+        return None
+    text = value.strip()
+    if (not text and not allow_blank) or len(text) > TEXT_MAX or "\x00" in text:
+        return None
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            return None
+    return text
+
+
+def _date(value):
+    """A DateField's value from "YYYY-MM-DD", or None."""
+    if type(value) is not str or not ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _plain_body(body) -> dict | None:
+    """The fields of a post as `ReportSubmitSerializer` validates them, ids still ids; or None
+    when it is anything but plainly right."""
+    if type(body) is not dict or not _id(body.get("team")):
+        return None
+    if "date" in body:
+        day = _date(body["date"])
+        if day is None:
+            return None
+    else:
+        day = timezone.localdate()
+    communities = body.get("communities")
+    if type(communities) is not list or not 1 <= len(communities) <= 200:
+        return None
+    if not all(_id(pk) for pk in communities):
+        return None
+    given = body.get("texts")
+    if type(given) is not dict:
+        return None
+    texts = {}
+    for name in services.FOCUS_FIELDS:
+        text = _text(given.get(name, ""), allow_blank=True)
+        if text is None:
+            return None
+        texts[name] = text
+    figures = {}
+    if "figures" in body:
+        given = body["figures"]
+        if type(given) is not dict:
+            return None
+        for name in services.FIGURE_FIELDS:
+            value = given.get(name, 0)
+            if type(value) is not int or not 0 <= value <= FIGURE_MAX:
+                return None
+            figures[name] = value
+    measures = body.get("measures", [])
+    if type(measures) is not list or len(measures) > 1000:
+        return None
+    for row in measures:
+        if (
+            type(row) is not dict
+            or not _id(row.get("measure"))
+            or not _id(row.get("community"))
+            or type(row.get("status")) is not str
+            or row["status"] not in MEASURE_STATUS_VALUES
+        ):
+            return None
+    problems = []
+    rows = body.get("problems", [])
+    if type(rows) is not list or len(rows) > 200:
+        return None
+    for row in rows:
+        if (
+            type(row) is not dict
+            or not _id(row.get("community"))
+            or type(row.get("focus_area")) is not str
+            or row["focus_area"] not in FOCUS_VALUES
+        ):
+            return None
+        description = _text(row.get("description"), allow_blank=False)
+        deadline = row.get("deadline")
+        if deadline is not None:
+            deadline = _date(deadline)
+        if description is None or (deadline is None and row.get("deadline") is not None):
+            return None
+        problems.append((row["community"], row["focus_area"], description, deadline))
+    return {
+        "team": body["team"],
+        "date": day,
+        "communities": communities,
+        "texts": texts,
+        "figures": figures,
+        "measures": [(row["measure"], row["community"], row["status"]) for row in measures],
+        "problems": problems,
+    }
+
+
+def plain_report_input(body, user) -> tuple[services.ReportInput, services.Access] | None:
+    """A plainly right post read in one query: the report as `ReportSubmitSerializer` would give
+    it, and what the service asks before it writes (is the caller one of the team's accounts,
+    which of the communities named the team covers); None for anything else (see above)."""
+    plain = _plain_body(body)
+    if plain is None:
+        return None
+    places = [*plain["communities"], *(m[1] for m in plain["measures"])]
+    places += [p[0] for p in plain["problems"]]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            LOOKUP_SQL,
+            {
+                "team": plain["team"],
+                "user": user.pk,
+                "places": list(set(places)),
+                "measures": list({m[0] for m in plain["measures"]}),
+                "community": AreaLevel.COMMUNITY.value,
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    width = len(TEAM_COLUMNS)
+    is_account, ids, names, paths, covers, measure_ids = row[width:]
+    if not (user.sees_everything or is_account):
+        return None  # not a team the caller posts for: `postable_teams` answers it
+    areas = {
+        pk: Area.from_db(DEFAULT_DB_ALIAS, ["id", "name", "path", "level"], [pk, n, p, "community"])
+        for pk, n, p in zip(ids or (), names or (), paths or (), strict=True)
+    }
+    if len(areas) != len(set(places)) or len(measure_ids) != len({m[0] for m in plain["measures"]}):
+        return None  # an unknown community or measure: the serializer names it
+    catalogue = {pk: Measure.from_db(DEFAULT_DB_ALIAS, ["id"], [pk]) for pk in measure_ids}
+    team = Team.from_db(DEFAULT_DB_ALIAS, TEAM_COLUMNS, row[:width])
+    data = services.ReportInput(
+        team=team,
+        date=plain["date"],
+        communities=[areas[pk] for pk in plain["communities"]],
+        texts=plain["texts"],
+        figures=plain["figures"],
+        measures=[
+            services.MeasureInput(measure=catalogue[m], community=areas[c], status=state)
+            for m, c, state in plain["measures"]
+        ],
+        problems=[
+            services.ProblemInput(
+                community=areas[c], focus_area=area, description=text, deadline=deadline
+            )
+            for c, area, text, deadline in plain["problems"]
+        ],
+    )
+    covered = [pk for pk, covers_it in zip(ids or (), covers or (), strict=True) if covers_it]
+    return data, (bool(is_account), covered)
 
 
 class ReportAmendSerializer(ReportBodySerializer):

@@ -54,6 +54,7 @@ from .serializers import (
     ReportSubmitSerializer,
     TeamSerializer,
     TeamWriteSerializer,
+    plain_report_input,
     report_data,
 )
 
@@ -224,13 +225,21 @@ class DailyReportViewSet(SupervisionViewSet):
                     ]
                 }
             )
-        submitted = ReportSubmitSerializer(data=request.data, context=self.get_serializer_context())
-        submitted.is_valid(raise_exception=True)
-        data = submitted.to_input()
+        # A plainly right post is read in one query; anything else goes through the serializer,
+        # which answers its field errors (or reads the same report, and the service the access).
+        plain = plain_report_input(request.data, request.user)
+        if plain is None:
+            submitted = ReportSubmitSerializer(
+                data=request.data, context=self.get_serializer_context()
+            )
+            submitted.is_valid(raise_exception=True)
+            data, access = submitted.to_input(), None
+        else:
+            data, access = plain
         try:
             with errors_at_rows(data):
                 report, created = services.daily_report_submit(
-                    actor=request.user, data=data, idempotency_key=key
+                    actor=request.user, data=data, idempotency_key=key, access=access
                 )
         except services.ReportConflict as conflict:
             return Response(
