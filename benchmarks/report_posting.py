@@ -26,9 +26,10 @@ unset), connecting to `postgres` to create and drop it, and migrates it, then:
 
 (c) Where the time of a post goes, in one process (Django's test client, no HTTP, no load):
     the median wall and CPU time of a report post and of a bare insert, then `--profiled` posts
-    under cProfile, the time of each stage (authentication, the input serializer with its
-    look-ups, the service and its parts, the answer, and all SQL statements as the driver waits
-    for them) per post. The profiler slows everything down alike: its shares are the result.
+    under cProfile, the time of each stage (authentication, the input read plainly with its one
+    look-up, or the serializer for other bodies, the service and its one insert statement, the
+    answer, and all SQL statements as the driver waits for them) per post. The profiler slows
+    everything down alike: its shares are the result.
 
 Results (medians over the rounds) go to benchmarks/results/report_posting.{json,md}. The
 scratch database is dropped at the end unless `--keep`. A quick check: `--seconds 3 --rounds 1`.
@@ -274,19 +275,21 @@ def count_queries() -> dict:
 STAGES = [
     ("whole request (Django's handler)", "django/core/handlers/base.py", "get_response"),
     ("token authentication", "rest_framework/authentication.py", "authenticate"),
-    ("input: the serializer and its 2 look-ups", "rest_framework/serializers.py", "is_valid"),
     (
-        "service: daily_report_submit, commit included",
-        "supervision/services.py",
-        "daily_report_submit",
+        "input: read plainly, team, access and places in 1 query",
+        "supervision/api/serializers.py",
+        "plain_report_input",
     ),
-    ("· who may post, and the coverage (1 query)", "supervision/services.py", "_access"),
-    ("· the report's insert (Model.save)", "django/db/models/base.py", "save"),
-    ("· communities, problems, steps (bulk_create ×3)", "django/db/models/query.py", "bulk_create"),
-    ("· COMMIT", "~", "<method 'commit' of 'psycopg2.extensions.connection' objects>"),
+    ("input: the serializer (only for other bodies)", "rest_framework/serializers.py", "is_valid"),
+    ("service: daily_report_submit", "supervision/services.py", "daily_report_submit"),
+    (
+        "· the report, communities, checks, problems, steps: 1 statement",
+        "supervision/services.py",
+        "_insert_report",
+    ),
     ("answer: report_data", "supervision/api/serializers.py", "report_data"),
     (
-        "all SQL: the driver waiting on PostgreSQL",
+        "all SQL: the driver waiting on PostgreSQL (autocommit: commit included)",
         "~",
         "<method 'execute' of 'psycopg2.extensions.cursor' objects>",
     ),
