@@ -5,8 +5,8 @@
 `file` is a workbook downloaded with `appraisal.exports.appraisal_workbook` (any of its sheets,
 in any language the site speaks). Each row is found by its hidden appraisal number; the cells
 of the inputs — on-site inspection score and note, talk score and note, the three counts, the
-final grade (by its label, 优秀 …) and the opinion — that differ from what is stored are applied
-through `services.appraisal_update`, all in one transaction. Any bad cell (not a number, out of
+final grade (by its label, 优秀 …) and the opinion — changed in the sheet are applied through
+`services.appraisal_update`, all in one transaction. Any bad cell (not a number, out of
 range, an unknown grade, a row the user does not see or of another period, an input the user
 may not enter, a quota or other refusal, a cell changed on the site since the download) is
 reported with its sheet, row and column letter, and then nothing at all is applied. Unchanged
@@ -50,7 +50,7 @@ from .exports import (
     checksum,
     normal_text,
 )
-from .models import Appraisal, Period
+from .models import HUNDREDTH, Appraisal, Period
 
 # The county workbook is a county's cadres; far more is not a sheet of ours.
 MAX_ROWS = 50_000
@@ -58,9 +58,13 @@ MAX_ROWS = 50_000
 HEADER_SEARCH_ROWS = 10
 SCORE_FIELDS = ("inspection_score", "talk_score")
 COUNT_FIELDS = ("satisfied", "basically_satisfied", "unsatisfied")
-GRADE_WORDS = {"优秀": Grade.EXCELLENT, "称职": Grade.COMPETENT, "基本称职": Grade.BASIC}
-GRADE_WORDS["不称职"] = Grade.INCOMPETENT
-HUNDREDTH = Decimal("0.01")
+# The grades as the paper form writes them, whatever the catalogue says.
+GRADE_WORDS = {
+    "优秀": Grade.EXCELLENT,
+    "称职": Grade.COMPETENT,
+    "基本称职": Grade.BASIC,
+    "不称职": Grade.INCOMPETENT,
+}
 
 
 @dataclass(frozen=True)
