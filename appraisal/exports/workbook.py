@@ -295,8 +295,9 @@ def appraisal_workbook(period: Period, appraisals: QuerySet, *, scope_label: str
     fileobj = tempfile.TemporaryFile(suffix=".xlsx")  # the response closes it
     write_workbook(period, appraisals, fileobj, scope_label=scope_label)
     scope = SHEET_NAME_INVALID.sub("_", clean_text(scope_label)).strip() or str(period.pk)
+    name = gettext("Appraisal sheet")  # not inside the f-string: makemessages would miss it
     return xlsx_response(
         fileobj,
-        filename=f"{gettext('Appraisal sheet')}-{scope}-{day}.xlsx",
+        filename=f"{name}-{scope}-{day}.xlsx",
         ascii_filename=f"appraisal-{period.pk}-{day}.xlsx",
     )
