@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -1019,6 +1020,16 @@ def test_posting_a_report_with_five_problems_takes_the_same_queries_however_many
 
     assert response.status_code == 201
     assert DailyReport.objects.count() == 32
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_post_takes_three_queries(member_api, team, community):
+    """As served: the token, the one look-up, the one insert statement (no BEGIN, no COMMIT)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = member_api.post(REPORTS, report_body(team, community, problems=5), format="json")
+    assert response.status_code == 201
+    assert len(queries) == 3
+    assert Problem.objects.filter(report_id=response.json()["id"]).count() == 5
 
 
 LIST_BOUND = {TEAMS: 8, REPORTS: 8, PROBLEMS: 8}

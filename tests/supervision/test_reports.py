@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils import timezone, translation
 
 from communities.choices import Role
@@ -391,6 +391,24 @@ def test_submit_with_five_problems_takes_the_same_queries_however_many_reports_a
     with django_assert_num_queries(SUBMIT_QUERIES):
         daily_report_submit(actor=team_member, data=data, idempotency_key="q")
     assert Problem.objects.count() == 5
+
+
+def test_the_database_refuses_the_whole_report_when_a_row_lies_outside_the_coverage(
+    team, team_member, community, far_community
+):
+    """The rows are written in one statement the coverage triggers guard: told (wrongly) that
+    the team covers a far community, the service writes nothing at all."""
+    data = report_input(
+        team,
+        communities=[community],
+        problems=[*problem_inputs(community, 2), *problem_inputs(far_community, 1)],
+    )
+    with pytest.raises(IntegrityError):
+        daily_report_submit(
+            actor=team_member, data=data, access=(True, [community.pk, far_community.pk])
+        )
+    assert not DailyReport.objects.exists()
+    assert not Problem.objects.exists()
 
 
 # --- concurrency ------------------------------------------------------------------------------
