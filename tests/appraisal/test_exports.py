@@ -437,7 +437,9 @@ def soffice_csv(path: Path, outdir: Path) -> dict[str, list[list[str]]]:
     """Every sheet of the workbook as LibreOffice reads it, converted headless to CSV."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
+        pytest.fail(
+            "LibreOffice (soffice) is missing: install libreoffice-calc-nogui (.ci/run does)."
+        )
     profile = outdir / "profile"
     # 44,34,76: comma, quote, UTF-8; true: as shown (formatted); -1: each sheet to a file.
     csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
