@@ -331,11 +331,27 @@ WITH report AS (
         screening, supplies, households_visited, people_screened, returnees_found,
         checkpoint_vehicles, checkpoint_people, leaflets, submitted_by_id, idempotency_key,
         body_hash, posted_hash
-    ) VALUES (
-        %(now)s, %(now)s, %(team)s, %(date)s, %(responsibility)s, %(publicity)s,
-        %(mobilisation)s, %(screening)s, %(supplies)s, %(households_visited)s,
-        %(people_screened)s, %(returnees_found)s, %(checkpoint_vehicles)s,
-        %(checkpoint_people)s, %(leaflets)s, %(actor)s, %(key)s, %(hash)s, %(hash)s
+    )
+    SELECT %(now)s, %(now)s, %(team)s, %(date)s, %(responsibility)s, %(publicity)s,
+           %(mobilisation)s, %(screening)s, %(supplies)s, %(households_visited)s,
+           %(people_screened)s, %(returnees_found)s, %(checkpoint_vehicles)s,
+           %(checkpoint_people)s, %(leaflets)s, %(actor)s, %(key)s, %(hash)s, %(hash)s
+    -- Guarded (nothing read before): only when the actor posts for the team, and every
+    -- community named is a community the team covers and every measure named exists.
+    WHERE NOT %(guarded)s OR (
+        EXISTS (SELECT 1 FROM supervision_team WHERE id = %(team)s)
+        AND (%(sees_everything)s OR (%(team_member)s AND EXISTS (
+            SELECT 1 FROM supervision_team_accounts
+            WHERE team_id = %(team)s AND user_id = %(actor)s
+        )))
+        AND (
+            SELECT count(*) FROM communities_area c
+            WHERE c.id = ANY (%(places)s::bigint[]) AND c.level = 'community'
+                  AND supervision_covers(%(team)s, c.id)
+        ) = cardinality(%(places)s::bigint[])
+        AND (
+            SELECT count(*) FROM supervision_measure m WHERE m.id = ANY (%(measures)s::bigint[])
+        ) = cardinality(%(measures)s::bigint[])
     )
     RETURNING id
 ), visited AS (
@@ -366,7 +382,12 @@ WITH report AS (
     INSERT INTO supervision_problemstep (problem_id, from_status, to_status, actor_id, at, note)
     SELECT id, '', 'found', %(actor)s, %(now)s, '' FROM problems ORDER BY id
 )
-SELECT (SELECT id FROM report), ARRAY(SELECT id FROM problems ORDER BY id)
+SELECT (SELECT id FROM report), ARRAY(SELECT id FROM problems ORDER BY id),
+       (SELECT name FROM supervision_team WHERE %(guarded)s AND id = %(team)s),
+       ARRAY(
+           SELECT id FROM communities_area
+           WHERE %(guarded)s AND id = ANY (%(communities)s::bigint[]) ORDER BY path
+       )
 """
 
 # The largest value of a PositiveIntegerField in PostgreSQL.
@@ -441,48 +462,106 @@ def daily_report_submit(
     _check_report(data, covered)
     _check_fields(data.texts, data.figures, idempotency_key)
     digest = data.body_hash()
-    texts = {name: data.texts[name].strip() for name in FOCUS_FIELDS}
-    figures = {name: data.figures.get(name, 0) for name in FIGURE_FIELDS}
     # In the order the areas list in (by path, as `covered` came), as a prefetch would read them.
     order = {pk: n for n, pk in enumerate(covered)}
     communities = sorted(dict.fromkeys(data.communities), key=lambda area: order[area.pk])
-    descriptions = [p.description.strip() for p in data.problems]
-    now = timezone.now()
     try:
         # The unique constraints decide whether the team has reported that day, or used this key:
         # a repeated post waits here for the first to commit, then finds it (fifty at once leave
         # one report), and the first post reads nothing before it writes.
-        report_id, problem_ids = _insert_report(
-            {
-                "now": now,
-                "team": data.team.pk,
-                "date": data.date,
-                "actor": actor.pk,
-                "key": idempotency_key,
-                "hash": digest,
-                **texts,
-                **figures,
-                "communities": [area.pk for area in communities],
-                "check_measures": [m.measure.pk for m in data.measures],
-                "check_communities": [m.community.pk for m in data.measures],
-                "check_statuses": [str(m.status) for m in data.measures],
-                "problem_communities": [p.community.pk for p in data.problems],
-                "problem_areas": [str(p.focus_area) for p in data.problems],
-                "problem_descriptions": descriptions,
-                "problem_deadlines": [p.deadline for p in data.problems],
-            }
-        )
+        report = _write(actor, data, digest, idempotency_key, communities)
     except IntegrityError as error:
         if _constraint_of(error) not in REPEATED_POST:
             raise
         return _repeated(data, digest, idempotency_key, error), False
+    return report, True
+
+
+def daily_report_submit_at_once(
+    *, actor: User, data: ReportInput, idempotency_key: str = ""
+) -> DailyReport | None:
+    """Stores a new report as `daily_report_submit` would, in one statement and with nothing
+    read first, when every rule holds: the actor posts for the team, the communities and
+    measures named exist and lie inside the team's coverage (the statement's guard), the body's
+    own rules hold (checked here). Otherwise it writes nothing and returns None — a rule broken,
+    a post repeated, the day already reported — and `daily_report_submit` says which.
+
+    `data` needs only ids (its team and areas are not read): `data.team.name` is set from the
+    database."""
+    places = list(_places(data))
+    try:
+        _check_report(data, places)
+        _check_fields(data.texts, data.figures, idempotency_key)
+    except ValidationError:
+        return None
+    try:
+        return _write(
+            actor,
+            data,
+            data.body_hash(),
+            idempotency_key,
+            list(dict.fromkeys(data.communities)),
+            guarded=True,
+        )
+    except IntegrityError:
+        return None
+
+
+def _write(
+    actor: User,
+    data: ReportInput,
+    digest: str,
+    key: str,
+    communities: list[Area],
+    *,
+    guarded: bool = False,
+) -> DailyReport | None:
+    """Writes a report and all its rows in one statement; the report, holding its rows as a
+    prefetch would. `guarded`: the statement itself checks who posts and what is named (see
+    INSERT_REPORT_SQL), writes nothing if that fails (then None), and reads the team's name and
+    the communities' order; else `communities` come ordered by path and the team is whole."""
+    texts = {name: data.texts[name].strip() for name in FOCUS_FIELDS}
+    figures = {name: data.figures.get(name, 0) for name in FIGURE_FIELDS}
+    descriptions = [p.description.strip() for p in data.problems]
+    now = timezone.now()
+    report_id, problem_ids, team_name, by_path = _insert_report(
+        {
+            "now": now,
+            "team": data.team.pk,
+            "date": data.date,
+            "actor": actor.pk,
+            "key": key,
+            "hash": digest,
+            **texts,
+            **figures,
+            "communities": [area.pk for area in communities],
+            "check_measures": [m.measure.pk for m in data.measures],
+            "check_communities": [m.community.pk for m in data.measures],
+            "check_statuses": [str(m.status) for m in data.measures],
+            "problem_communities": [p.community.pk for p in data.problems],
+            "problem_areas": [str(p.focus_area) for p in data.problems],
+            "problem_descriptions": descriptions,
+            "problem_deadlines": [p.deadline for p in data.problems],
+            "guarded": guarded,
+            "sees_everything": actor.sees_everything,
+            "team_member": actor.role == Role.TEAM_MEMBER,
+            "places": list(_places(data)) if guarded else [],
+            "measures": list({m.measure.pk for m in data.measures}) if guarded else [],
+        }
+    )
+    if report_id is None:
+        return None
+    if guarded:
+        data.team.name = team_name
+        areas = {area.pk: area for area in communities}
+        communities = [areas[pk] for pk in by_path]
     report = _stored(
         DailyReport,
         id=report_id,
         team=data.team,
         date=data.date,
         submitted_by=actor,
-        idempotency_key=idempotency_key,
+        idempotency_key=key,
         body_hash=digest,
         posted_hash=digest,
         created_at=now,
@@ -524,7 +603,7 @@ def daily_report_submit(
         checks=sorted(checks, key=lambda check: check.measure_id),
         problems=problems,
     )
-    return report, True
+    return report
 
 
 def _stored(model, **values):

@@ -486,6 +486,40 @@ def _plain_body(body) -> dict | None:
     }
 
 
+def plain_report_ids(body) -> services.ReportInput | None:
+    """A plainly right post as `ReportSubmitSerializer` would read it, its rows by id only
+    (nothing read: for `services.daily_report_submit_at_once`, whose statement checks them);
+    None for anything else (see above)."""
+    plain = _plain_body(body)
+    if plain is None:
+        return None
+    rows = {}
+
+    def row(model, pk):
+        found = rows.get((model, pk))
+        if found is None:
+            found = rows[model, pk] = model.from_db(DEFAULT_DB_ALIAS, ["id"], [pk])
+        return found
+
+    return services.ReportInput(
+        team=row(Team, plain["team"]),
+        date=plain["date"],
+        communities=[row(Area, pk) for pk in plain["communities"]],
+        texts=plain["texts"],
+        figures=plain["figures"],
+        measures=[
+            services.MeasureInput(measure=row(Measure, m), community=row(Area, c), status=state)
+            for m, c, state in plain["measures"]
+        ],
+        problems=[
+            services.ProblemInput(
+                community=row(Area, c), focus_area=area, description=text, deadline=deadline
+            )
+            for c, area, text, deadline in plain["problems"]
+        ],
+    )
+
+
 def plain_report_input(body, user) -> tuple[services.ReportInput, services.Access] | None:
     """A plainly right post read in one query: the report as `ReportSubmitSerializer` would give
     it, and what the service asks before it writes (is the caller one of the team's accounts,

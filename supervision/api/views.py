@@ -54,6 +54,7 @@ from .serializers import (
     ReportSubmitSerializer,
     TeamSerializer,
     TeamWriteSerializer,
+    plain_report_ids,
     plain_report_input,
     report_data,
 )
@@ -225,8 +226,17 @@ class DailyReportViewSet(SupervisionViewSet):
                     ]
                 }
             )
-        # A plainly right post is read in one query; anything else goes through the serializer,
-        # which answers its field errors (or reads the same report, and the service the access).
+        # A plainly right new report is written at once, in one guarded statement that reads
+        # nothing first; if anything is amiss (nothing is written then), the post is read again
+        # to say what: a plainly right one in one query, anything else by the serializer, which
+        # answers its field errors (or reads the same report, and the service the access).
+        ids_only = plain_report_ids(request.data)
+        if ids_only is not None:
+            report = services.daily_report_submit_at_once(
+                actor=request.user, data=ids_only, idempotency_key=key
+            )
+            if report is not None:
+                return Response(report_data(report), status=status.HTTP_201_CREATED)
         plain = plain_report_input(request.data, request.user)
         if plain is None:
             submitted = ReportSubmitSerializer(

@@ -10,8 +10,15 @@ from django.db import IntegrityError, connection
 from django.utils import timezone, translation
 
 from communities.choices import Role
+from communities.models import Area
 from supervision.choices import FocusArea, MeasureStatus, ProblemStatus
-from supervision.models import DailyReport, DailyReportRevision, Problem
+from supervision.models import (
+    DailyReport,
+    DailyReportRevision,
+    Measure,
+    Problem,
+    ProblemStep,
+)
 from supervision.services import (
     IdempotencyKeyReused,
     MeasureInput,
@@ -20,6 +27,7 @@ from supervision.services import (
     ReportInput,
     daily_report_amend,
     daily_report_submit,
+    daily_report_submit_at_once,
 )
 from tests.factories import CommunityFactory, MeasureFactory, TeamFactory, UserFactory
 
@@ -409,6 +417,68 @@ def test_the_database_refuses_the_whole_report_when_a_row_lies_outside_the_cover
         )
     assert not DailyReport.objects.exists()
     assert not Problem.objects.exists()
+
+
+def test_at_once_stores_a_report_as_submit_does(team, team_member, community, other_community):
+    measure = MeasureFactory()
+    data = report_input(
+        team,
+        communities=[other_community, community],
+        measures=[MeasureInput(measure=measure, community=community, status=MeasureStatus.PARTLY)],
+        problems=problem_inputs(community, 2),
+    )
+    report = daily_report_submit_at_once(actor=team_member, data=data, idempotency_key="k")
+    stored = DailyReport.objects.get()
+    assert report.pk == stored.pk and report.team.name == team.name
+    assert [a.pk for a in report.communities.all()] == [a.pk for a in stored.communities.all()]
+    assert [p.pk for p in report.problems.all()] == sorted(p.pk for p in stored.problems.all())
+    assert stored.body_hash == stored.posted_hash == data.body_hash()
+    assert stored.idempotency_key == "k" and stored.checks.get().measure == measure
+    assert ProblemStep.objects.filter(problem__report=stored, to_status="found").count() == 2
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "another team",
+        "not a team member",
+        "outside the coverage",
+        "no such community",
+        "no such measure",
+        "a day too early",
+        "already reported",
+    ],
+)
+def test_at_once_writes_nothing_when_a_rule_fails(
+    case, team, team_member, community, far_community, county
+):
+    measure = MeasureFactory()
+    actor, changes = team_member, {}
+    if case == "another team":
+        actor = UserFactory(username="other-member", role=Role.TEAM_MEMBER)
+        TeamFactory(county=county, name="另一小分队").accounts.add(actor)
+    elif case == "not a team member":
+        team_member.role = Role.SECRETARY
+        team_member.save()
+    elif case == "outside the coverage":
+        changes["problems"] = problem_inputs(far_community, 1)
+    elif case == "no such community":
+        changes["communities"] = [community, Area(pk=10**9, name="?")]
+    elif case == "no such measure":
+        missing = Measure(pk=10**9)
+        changes["measures"] = [
+            MeasureInput(measure=missing, community=community, status=MeasureStatus.PARTLY)
+        ]
+    elif case == "a day too early":
+        changes["day"] = timezone.localdate() + timedelta(days=1)
+    elif case == "already reported":
+        daily_report_submit(actor=team_member, data=report_input(team, communities=[community]))
+    changes.setdefault("communities", [community])
+    changes.setdefault("measures", [MeasureInput(measure, community, MeasureStatus.PARTLY)])
+    before = DailyReport.objects.count(), Problem.objects.count()
+    data = report_input(team, figures={"leaflets": 7}, **changes)
+    assert daily_report_submit_at_once(actor=actor, data=data) is None
+    assert (DailyReport.objects.count(), Problem.objects.count()) == before
 
 
 # --- concurrency ------------------------------------------------------------------------------
