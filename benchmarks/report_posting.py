@@ -26,10 +26,10 @@ unset), connecting to `postgres` to create and drop it, and migrates it, then:
 
 (c) Where the time of a post goes, in one process (Django's test client, no HTTP, no load):
     the median wall and CPU time of a report post and of a bare insert, then `--profiled` posts
-    under cProfile, the time of each stage (authentication, the input read plainly with its one
-    look-up, or the serializer for other bodies, the service and its one insert statement, the
-    answer, and all SQL statements as the driver waits for them) per post. The profiler slows
-    everything down alike: its shares are the result.
+    under cProfile, the time of each stage (authentication, the input read plainly, the service
+    and its one guarded insert statement, the answer, the look-up and the serializer that only
+    refused or other bodies take, and all SQL statements as the driver waits for them) per post.
+    The profiler slows everything down alike: its shares are the result.
 
 Results (medians over the rounds) go to benchmarks/results/report_posting.{json,md}. The
 scratch database is dropped at the end unless `--keep`. A quick check: `--seconds 3 --rounds 1`.
@@ -275,19 +275,24 @@ def count_queries() -> dict:
 STAGES = [
     ("whole request (Django's handler)", "django/core/handlers/base.py", "get_response"),
     ("token authentication", "rest_framework/authentication.py", "authenticate"),
+    ("input: read plainly, ids only", "supervision/api/serializers.py", "plain_report_ids"),
     (
-        "input: read plainly, team, access and places in 1 query",
-        "supervision/api/serializers.py",
-        "plain_report_input",
+        "service: daily_report_submit_at_once",
+        "supervision/services.py",
+        "daily_report_submit_at_once",
     ),
-    ("input: the serializer (only for other bodies)", "rest_framework/serializers.py", "is_valid"),
-    ("service: daily_report_submit", "supervision/services.py", "daily_report_submit"),
     (
-        "· the report, communities, checks, problems, steps: 1 statement",
+        "· the report, communities, checks, problems, steps: 1 guarded statement",
         "supervision/services.py",
         "_insert_report",
     ),
     ("answer: report_data", "supervision/api/serializers.py", "report_data"),
+    (
+        "(only when refused: the look-up of plain_report_input)",
+        "supervision/api/serializers.py",
+        "plain_report_input",
+    ),
+    ("(only for other bodies: the serializer)", "rest_framework/serializers.py", "is_valid"),
     (
         "all SQL: the driver waiting on PostgreSQL (autocommit: commit included)",
         "~",
