@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from cadres.models import Cadre, WorkUnit
 from communities.choices import AreaLevel, Role
 from communities.models import Area, ScopedQuerySet, TimeStampedModel
-from supervision.models import TeamCoverage
+from supervision.models import CountyWideQuerySet, TeamCoverage
 
 from .choices import CommendationKind, Grade, PeriodStatus
 
@@ -36,27 +36,8 @@ SCORE = {
 HUNDREDTH = Decimal("0.01")
 
 
-def _ancestor_ids(area: Area) -> list[int]:
-    return [int(part) for part in area.path.split("/") if part]
-
-
-class PeriodQuerySet(ScopedQuerySet):
+class PeriodQuerySet(CountyWideQuerySet):
     """Everyone working in a county sees its periods (to enter their inputs)."""
-
-    area_field = "county"
-
-    def visible_to(self, user) -> "PeriodQuerySet":
-        if not user.is_authenticated or not user.is_active or user.sees_everything:
-            return super().visible_to(user)
-        if user.is_unit_staff:
-            return self.filter(county__work_units__in=user.work_unit_ids).distinct()
-        if user.role == Role.TEAM_MEMBER:
-            return self.filter(county__teams__accounts=user).distinct()
-        if user.area_id is None:
-            return self.none()
-        return self.filter(
-            Q(county__path__startswith=user.area.path) | Q(county_id__in=_ancestor_ids(user.area))
-        )
 
     def managed_by(self, user) -> "PeriodQuerySet":
         """Periods the user runs: administrators all, the organisation department its county's."""

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from cadres.models import WorkUnit
 from communities.choices import AreaLevel, Role
 from communities.models import Area, ScopedQuerySet, TimeStampedModel
-from supervision.models import Team
+from supervision.models import CountyWideQuerySet, Team
 
 from .choices import (
     AREA_PARTY_KINDS,
@@ -33,10 +33,6 @@ from .choices import (
 )
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
-
-
-def _ancestor_ids(area: Area) -> list[int]:
-    return [int(part) for part in area.path.split("/") if part]
 
 
 class Item(TimeStampedModel):
@@ -106,25 +102,10 @@ class Item(TimeStampedModel):
         return f"{self.get_pack_unit_display()} = {self.pack_size} {self.get_unit_display()}"
 
 
-class PartyQuerySet(ScopedQuerySet):
+class PartyQuerySet(CountyWideQuerySet):
     """Parties are names, no secret to anyone working in the county: every account sees the
     parties of the counties it works in. `held_by` is narrower: the holders whose books an
     account keeps."""
-
-    area_field = "county"
-
-    def visible_to(self, user) -> "PartyQuerySet":
-        if not user.is_authenticated or not user.is_active or user.sees_everything:
-            return super().visible_to(user)
-        if user.is_unit_staff:
-            return self.filter(county__work_units__in=user.work_unit_ids).distinct()
-        if user.role == Role.TEAM_MEMBER:
-            return self.filter(county__teams__accounts=user).distinct()
-        if user.area_id is None:
-            return self.none()
-        return self.filter(
-            Q(county__path__startswith=user.area.path) | Q(county_id__in=_ancestor_ids(user.area))
-        )
 
     def holders(self) -> "PartyQuerySet":
         return self.filter(kind__in=HOLDER_KINDS)

@@ -1,8 +1,9 @@
 from .problems import Problem, ProblemEvidence, ProblemStep
 from .reports import DailyReport, DailyReportRevision, Measure, MeasureCheck
-from .teams import Team, TeamCoverage, TeamMember
+from .teams import CountyWideQuerySet, Team, TeamCoverage, TeamMember
 
 __all__ = [
+    "CountyWideQuerySet",
     "DailyReport",
     "DailyReportRevision",
     "Measure",

@@ -178,3 +178,23 @@ class TeamCoverage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} · {self.area}"
+
+
+class CountyWideQuerySet(ScopedQuerySet):
+    """Rows of a county that are no secret to anyone working in it (the ledger's parties, the
+    appraisal periods): staff at any level of the county, a team's accounts and a work unit's
+    staff see those of the counties they work in."""
+
+    area_field = "county"
+
+    def visible_to(self, user) -> "CountyWideQuerySet":
+        if not user.is_authenticated or not user.is_active or user.sees_everything:
+            return super().visible_to(user)
+        if user.is_unit_staff:
+            return self.filter(county__work_units__in=user.work_unit_ids).distinct()
+        if user.role == Role.TEAM_MEMBER:
+            return self.filter(county__teams__accounts=user).distinct()
+        if user.area_id is None:
+            return self.none()
+        above = [int(part) for part in user.area.path.split("/") if part]
+        return self.filter(Q(county__path__startswith=user.area.path) | Q(county_id__in=above))
