@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from communities.models import Area, User
 
 from .choices import INFLOW_KINDS, OUTFLOW_KINDS, OUTSIDE_KINDS, EntryKind
-from .models import Balance, Item, LedgerEntry, Party
+from .models import MONEY, Balance, Item, LedgerEntry, Party
 
 
 @dataclass
@@ -113,6 +113,23 @@ def _check_stock(holder: Party, item: Item, quantity: Decimal, held: dict[int, D
         )
 
 
+# The most a balance row can hold (numeric(16, 2)); past it the database would refuse the entry.
+BALANCE_MAX = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"]) - Decimal("0.01")
+
+
+def _check_room(holder: Party, item: Item, quantity: Decimal) -> None:
+    # Read without a lock (a donation takes none before the trigger's, or two at once would
+    # deadlock); a race at this bound is still refused by the database.
+    rows = Balance.objects.filter(holder=holder, item=item).values_list("quantity", flat=True)
+    if (rows.first() or Decimal(0)) + quantity > BALANCE_MAX:
+        raise ValidationError(
+            {
+                "quantity": _("%(holder)s would then hold more %(item)s than the ledger can count.")
+                % {"holder": holder, "item": item.name}
+            }
+        )
+
+
 def _plain(number: Decimal) -> str:
     """12.00 → “12”, 12.50 → “12.5”."""
     text = f"{number:f}"
@@ -174,6 +191,8 @@ def entry_record(
         parties = [from_party, to_party] if kind == EntryKind.TRANSFER else [from_party]
         held = _lock_balances(parties, line.item)
         _check_stock(from_party, line.item, entry.quantity, held)
+    if kind in INFLOW_KINDS:
+        _check_room(to_party, line.item, entry.quantity)
     entry.save()
     return entry
 
@@ -231,6 +250,8 @@ def entry_reverse(*, actor: User, entry: LedgerEntry, note: str) -> LedgerEntry:
             parties.append(entry.from_party)
         held = _lock_balances(parties, entry.item)
         _check_stock(entry.to_party, entry.item, entry.quantity, held)
+    if entry.kind in OUTFLOW_KINDS:
+        _check_room(entry.from_party, entry.item, entry.quantity)
     reversal = LedgerEntry(
         county_id=entry.county_id,
         entry_date=timezone.localdate(),
