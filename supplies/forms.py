@@ -4,6 +4,7 @@ Quick entry is a header (date, who gave, who received, team, note) and up to fiv
 An item is typed into a text box with a <datalist> of the catalogue whose options show the unit
 (“消毒液 500毫升（瓶；箱=20瓶）”); the line finds the item again by that text, or by its name."""
 
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -183,6 +184,8 @@ class EntryHeaderForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # One per form shown: the service records a form sent twice only once.
+    batch = forms.UUIDField(required=False, initial=uuid.uuid4, widget=forms.HiddenInput)
 
     FIELDS = {
         EntryKind.DONATION: ("donor_name", "donor_kind", "donor_anonymous", "to_party"),
@@ -196,7 +199,7 @@ class EntryHeaderForm(forms.Form):
     def __init__(self, *args, kind: str, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
-        keep = {"entry_date", *self.FIELDS[kind], "team", "note"}
+        keep = {"entry_date", *self.FIELDS[kind], "team", "note", "batch"}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
@@ -234,6 +237,7 @@ class EntryHeaderForm(forms.Form):
             "entry_date": data["entry_date"],
             "team": data.get("team"),
             "note": data.get("note", ""),
+            "batch": data.get("batch"),
         }
         for name in ("from_party", "to_party", "recipient"):
             if name in self.fields:

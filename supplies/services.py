@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -198,12 +198,24 @@ def entry_record(
 
 
 @transaction.atomic
-def entries_record(*, actor: User, kind: str, lines: list[EntryLine], **header) -> list:
+def entries_record(
+    *, actor: User, kind: str, lines: list[EntryLine], batch: uuid.UUID | None = None, **header
+) -> list:
     """Records several items that arrive or go out together (one receipt): all or none. A bad
-    line's errors are raised keyed by its position, `{"lines": {0: …}}`."""
+    line's errors are raised keyed by its position, `{"lines": {0: …}}`. A `batch` the form
+    was given records once: sent again (a double click, a reload), the entries recorded the
+    first time are returned and nothing is added."""
     if not lines:
         raise ValidationError({"lines": _("Add at least one item.")})
-    batch = uuid.uuid4()
+    if batch is not None:
+        with connection.cursor() as cursor:  # the same form sent twice at once waits here
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [batch.int >> 65])
+        done = list(LedgerEntry.objects.filter(batch=batch).order_by("pk"))
+        if done and all(entry.recorded_by_id == actor.pk for entry in done):
+            return done
+        if done:
+            batch = None  # someone else's batch: never join their receipt
+    batch = batch or uuid.uuid4()
     entries, errors = [], {}
     for index, line in enumerate(lines):
         try:
