@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -247,6 +248,11 @@ def entry_reverse(*, actor: User, entry: LedgerEntry, note: str) -> LedgerEntry:
         raise PermissionDenied(_("You do not keep this holder's books."))
     if not note.strip():
         raise ValidationError({"note": _("Say why the entry is reversed.")})
+    # A TextField's max_length is not checked by full_clean(); the admin's action has no form.
+    try:
+        MaxLengthValidator(LedgerEntry._meta.get_field("note").max_length)(note.strip())
+    except ValidationError as error:
+        raise ValidationError({"note": error.messages}) from error
     if entry.is_reversal:
         raise ValidationError(
             _("A reversing entry is not reversed itself; record the movement again instead.")

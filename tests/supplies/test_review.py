@@ -5,8 +5,10 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from supplies import services
 from supplies.models import Balance, LedgerEntry
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +95,20 @@ def test_another_users_batch_does_not_join_their_receipt(
     mine = LedgerEntry.objects.filter(kind="issue").exclude(pk=theirs.pk).get()
     assert mine.batch != theirs.batch
     assert mine.recorded_by == other_secretary
+
+
+def test_a_reversal_reason_longer_than_the_ledger_keeps_is_refused_from_the_admin_too(
+    client_for, admin_user, community, disinfectant, give_stock
+):
+    entry = give_stock(community, disinfectant, 10)
+    client = client_for(admin_user)
+
+    client.post(
+        "/admin/supplies/ledgerentry/",
+        {"action": "reverse_selected", "_selected_action": [entry.pk], "note": "x" * 1001},
+    )
+
+    assert LedgerEntry.objects.count() == 1
+    with pytest.raises(ValidationError) as refused:
+        services.entry_reverse(actor=admin_user, entry=entry, note="x" * 1001)
+    assert "note" in refused.value.message_dict
