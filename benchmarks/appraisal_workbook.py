@@ -32,14 +32,13 @@ import os
 import platform
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks.roster_export import _status_kb, admin_sql, server_url, setup_django
+from benchmarks.roster_export import _status_kb, admin_sql, run_child, server_url, setup_django
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS_DIR = BASE_DIR / "benchmarks" / "results"
@@ -432,20 +431,7 @@ def markdown(summary: dict) -> str:
 
 
 def _run(*args: str, database_url: str) -> str:
-    """Runs this script again in a fresh process. The parent stays small (it never loads
-    Django), since Linux counts the parent's size at fork in a child's peak RSS."""
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "false"}
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.appraisal_workbook", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr}")
-    return done.stdout
+    return run_child(*args, database_url=database_url, module="benchmarks.appraisal_workbook")
 
 
 def main() -> None:

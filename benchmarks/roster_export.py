@@ -371,12 +371,13 @@ def markdown(summary: dict) -> str:
     )
 
 
-def run_child(*args: str, database_url: str) -> str:
-    """Runs this script again in a fresh process. The parent stays small (it never loads
-    Django), since Linux counts the parent's size at fork in a child's peak RSS."""
+def run_child(*args: str, database_url: str, module: str = "benchmarks.roster_export") -> str:
+    """Runs a benchmark script (this one by default) again in a fresh process. The parent stays
+    small (it never loads Django), since Linux counts the parent's size at fork in a child's
+    peak RSS."""
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "false"}
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.roster_export", *args],
+        [sys.executable, "-m", module, *args],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
