@@ -20,3 +20,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# A database out of reach is a 503 (page or JSON), anything else the 500 page.
+handler500 = "communities.unavailable.server_error"

@@ -11,10 +11,16 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from communities.unavailable import (
+    RETRY_AFTER_SECONDS,
+    is_database_unavailable,
+    unavailable_detail,
+)
+
 
 def exception_handler(exc, context):
-    """DRF's handler, plus model validation errors as 400, lost races as 409, and a 404 that
-    says nothing about what was looked for."""
+    """DRF's handler, plus model validation errors as 400, lost races as 409, a 404 that says
+    nothing about what was looked for, and a 503 while the database cannot be reached."""
     if isinstance(exc, Http404):
         # Django's message names the model; say only "not found", in the caller's language.
         exc = exceptions.NotFound()
@@ -28,5 +34,13 @@ def exception_handler(exc, context):
         return Response(
             {"detail": _("The data changed meanwhile; nothing was saved. Please try again.")},
             status=status.HTTP_409_CONFLICT,
+        )
+    elif is_database_unavailable(exc):
+        # Restarting or out of reach: the caller should retry (the same Idempotency-Key of a
+        # report answers with what was stored, if the post got through after all).
+        return Response(
+            {"detail": unavailable_detail()},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     return drf_exception_handler(exc, context)
