@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cadres import services
+from cadres import personal_data, services
 from cadres.models import Branch, BranchMember, BuildingGroup, Cadre, Post, Registration, WorkUnit
 from cadres.personal_data import shown_phone
 from communities.admin import ServiceAdmin
@@ -149,6 +149,13 @@ class CadreAdmin(PhoneMaskingAdmin):
 
     def service_save(self, request, obj, form, change):
         return services.cadre_save(actor=request.user, cadre=obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The change form holds the full ID-card number: showing it is logged like the
+        # member page's reveal.
+        if change and obj is not None and obj.id_number:
+            personal_data.log_id_number_shown(request, obj.pk)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 # --- registrations and posts ------------------------------------------------------------------

@@ -29,7 +29,12 @@ from openpyxl.utils import get_column_letter
 
 from cadres.choices import Channel, Gender, PartyStanding, PostKind, RegistrationStatus
 from cadres.models import Post
-from cadres.personal_data import sees_full_phone
+from cadres.personal_data import (
+    UNMASKED_EXPORT,
+    record_access,
+    sees_every_phone,
+    sees_full_phone,
+)
 from cadres.validators import mask_id_number, mask_phone
 from communities.models import User
 
@@ -222,11 +227,15 @@ def xlsx_response(fileobj: IO[bytes], filename: str, ascii_filename: str) -> Htt
     return response
 
 
-def roster_response(registrations: QuerySet, user: User) -> HttpResponse:
-    """The roster as a download, 花名册-YYYYMMDD.xlsx, streamed from a temporary file."""
+def roster_response(registrations: QuerySet, user: User, request=None) -> HttpResponse:
+    """The roster as a download, 花名册-YYYYMMDD.xlsx, streamed from a temporary file. One that
+    may carry full phones (the viewer sees every phone, or is a secretary who sees their own
+    community's) is recorded in the access log with its row count."""
     day = timezone.localdate().strftime("%Y%m%d")
     fileobj = tempfile.TemporaryFile(suffix=".xlsx")  # the response closes it
-    write_roster(registrations, user, fileobj)
+    count = write_roster(registrations, user, fileobj)
+    if count and (sees_every_phone(user) or user.is_secretary):
+        record_access(request or user, UNMASKED_EXPORT, export_name="roster", row_count=count)
     return xlsx_response(
         fileobj,
         filename=f"{gettext('Roster')}-{day}.xlsx",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("supervision.urls")),
     path("", include("supplies.urls")),
     path("", include("appraisal.urls")),
+    path("", include("audit.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(require_POST(set_language)), name="set_language"),

@@ -116,7 +116,7 @@ class CadreViewSet(CadresViewSet):
         cadre = self.get_object()
         if not personal_data.may_reveal_id_number(request.user, set(active_community_ids(cadre))):
             raise PermissionDenied(gettext("You may not see this member's full ID-card number."))
-        personal_data.log_id_number_shown(request.user, cadre.pk)
+        personal_data.log_id_number_shown(request, cadre.pk)
         return Response({"id_number": cadre.id_number or ""}, headers={"Cache-Control": "no-store"})
 
 

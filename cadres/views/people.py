@@ -50,7 +50,7 @@ class CadreDetailView(DetailView):
         if not context["may_reveal"]:
             raise Http404
         context["full_id_number"] = self.object.id_number
-        personal_data.log_id_number_shown(request.user, self.object.pk)
+        personal_data.log_id_number_shown(request, self.object.pk)
         response = self.render_to_response(context)
         response["Cache-Control"] = "no-store"
         return response

@@ -35,7 +35,7 @@ class RegistrationListView(ExportMixin, FilteredListMixin, FilterView):
         return registrations_for_list(Registration.objects.visible_to(self.request.user))
 
     def export_response(self, queryset):
-        return exports.roster_response(queryset, self.request.user)
+        return exports.roster_response(queryset, self.request.user, self.request)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
