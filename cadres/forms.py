@@ -20,31 +20,46 @@ class RegistrationForm(forms.Form):
     """What a member states when registering with `community`; the short form of the
     self-service page, and with `staff=True` the secretary's entry form."""
 
+    # Data minimisation: each field says why it is asked. The public self-service form asks
+    # only what the workflow needs; gender and the ID-card number are for the secretary's entry
+    # form alone (see __init__).
+    # Who the member is, on the workbench, the roster and the appraisal sheet.
     name = forms.CharField(label=_("Name"), max_length=50)
+    # Identifies the member (one cadre per phone: a second registration is found, not
+    # duplicated) and lets the secretary call them.
     phone = forms.CharField(
         label=_("Mobile phone"),
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+    # Secretary's form only: the roster has the column, no decision needs it.
     gender = forms.ChoiceField(
         label=_("Gender"), choices=Gender.choices, widget=forms.RadioSelect, required=False
     )
+    # Secretary's form only: finds a member whose phone changed; the public form identifies
+    # by phone and never asks for the most sensitive number.
     id_number = forms.CharField(
         label=_("ID-card number"), max_length=20, required=False, help_text=_("Optional.")
     )
+    # The work unit's side of the registration and the appraisal (by work unit and its quota).
     work_unit = forms.ModelChoiceField(label=_("Work unit"), queryset=WorkUnit.objects.none())
+    # Optional: printed on the appraisal sheet (职务) the county fills in.
     position = forms.CharField(label=_("Position"), max_length=100, required=False)
+    # A branch is established only with three full Party members.
     party_standing = forms.ChoiceField(
         label=_("Party standing"),
         choices=PartyStanding.choices,
         initial=PartyStanding.FULL,
         widget=forms.RadioSelect,
     )
+    # Optional: where the member lives decides the posts they may hold (楼长, 单元长) and the
+    # gap view; the room lets the secretary confirm the member lives there.
     building = forms.ModelChoiceField(
         label=_("Building"), queryset=Building.objects.none(), required=False
     )
     unit_number = forms.IntegerField(label=_("Unit"), min_value=1, max_value=99, required=False)
     room = forms.CharField(label=_("Room"), max_length=20, required=False)
+    # The commitment letter (承诺书) is part of registering.
     commitment = forms.BooleanField(
         label=_("I have signed the commitment letter (承诺书)"), required=False
     )
@@ -77,6 +92,9 @@ class RegistrationForm(forms.Form):
                 label=_("Pioneer post"), max_length=100, required=False
             )
             del self.fields["commitment"]
+        else:
+            del self.fields["gender"]
+            del self.fields["id_number"]
 
     def clean_phone(self) -> str:
         phone = normalize_phone(self.cleaned_data["phone"])
