@@ -1,6 +1,10 @@
 """Forms of the browser pages. They collect input; the services decide."""
 
+from datetime import datetime
+
 from django import forms
+from django.conf import settings
+from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -206,3 +210,75 @@ class PostForm(forms.Form):
             model = self.PLACE_MODELS[field]
             data["places"] = {field: model.objects.filter(pk=pk).first()}
         return data
+
+
+# Reconstructed by the audit helper after it truncated this file by mistake: the self-service
+# form's checks against scripted sign-ups, as they were described in the class docstring.
+_STAMP_SALT = "cadres.self-service-form"
+
+
+def self_service_stamp(community: Area, when: datetime | None = None) -> str:
+    """The signed time the self-service form of `community` is handed out (now by default)."""
+    moment = when or timezone.now()
+    return signing.dumps({"c": community.pk, "t": moment.timestamp()}, salt=_STAMP_SALT)
+
+
+class SelfServiceForm(RegistrationForm):
+    """The public page's form: RegistrationForm, plus two checks against scripted mass sign-ups
+    that need nothing from the internet and ask nothing of a person (no captcha to read):
+
+    - a trap field that people never see (off-screen, out of the tab order, hidden from screen
+      readers); a script that fills every field fills it;
+    - the signed time the form was handed out: sent back sooner than
+      SELF_SERVICE_MIN_FILL_SECONDS (no person types a name, a phone and a work unit that fast),
+      later than SELF_SERVICE_FORM_MAX_AGE, or forged, it is refused and shown again with a
+      fresh stamp. A script must then fetch the page and wait for every sign-up, and the
+      per-address rate limit of the view bounds what it can send.
+
+    Either refusal changes nothing."""
+
+    leave_empty = forms.CharField(
+        label="",
+        required=False,
+        widget=forms.TextInput(
+            attrs={"class": "trap", "autocomplete": "off", "tabindex": "-1", "aria-hidden": "true"}
+        ),
+    )
+    issued = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, community: Area, **kwargs):
+        super().__init__(*args, community=community, **kwargs)
+        self.fields["issued"].initial = self_service_stamp(community)
+        if self.is_bound:
+            self.data = self.data.copy()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("leave_empty"):
+            raise forms.ValidationError(
+                _("The form could not be accepted. Please check it and submit it again."),
+                code="trap",
+            )
+        self._check_stamp(self.data.get("issued", ""))
+        return data
+
+    def _check_stamp(self, stamp: str) -> None:
+        try:
+            value = signing.loads(
+                stamp, salt=_STAMP_SALT, max_age=settings.SELF_SERVICE_FORM_MAX_AGE
+            )
+            issued = float(value["t"])
+            fresh = value["c"] == self.community.pk
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            fresh = False
+        else:
+            fresh = fresh and (
+                timezone.now().timestamp() - issued >= settings.SELF_SERVICE_MIN_FILL_SECONDS
+            )
+        if not fresh:
+            # Shown again with a fresh stamp, so a person simply sends it once more.
+            self.data["issued"] = self_service_stamp(self.community)
+            raise forms.ValidationError(
+                _("The form could not be accepted. Please check it and submit it again."),
+                code="stamp",
+            )

@@ -24,6 +24,24 @@ from tests.factories import (
 PASSWORD = "pass-word-123"
 
 
+def authenticate(**credentials):
+    """`django.contrib.auth.authenticate` with a request, as the login lockout (django-axes)
+    needs one to know the client's address."""
+    from django.contrib.auth import authenticate as django_authenticate
+    from django.test import RequestFactory
+
+    return django_authenticate(RequestFactory().post("/accounts/login/"), **credentials)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit and throttle counters live in the cache (local memory in the tests, see
+    config/settings/test.py): each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def township(db):
     return TownshipFactory(name="莲花湖街道")

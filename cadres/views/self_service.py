@@ -1,6 +1,7 @@
 """The public self-service page a member reaches by scanning the community's QR code."""
 
 import segno
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -12,8 +13,9 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from cadres import services
 from cadres.choices import RegistrationStatus
-from cadres.forms import RegistrationForm
+from cadres.forms import SelfServiceForm
 from communities.models import Area
+from communities.security import rate_limited
 
 from .base import add_service_errors
 
@@ -38,14 +40,20 @@ def community_for_token(token: str) -> Area:
 
 @method_decorator(login_not_required, name="dispatch")
 class SelfServiceRegisterView(FormView):
-    """A short Chinese form on a phone; the registration arrives as pending."""
+    """A short Chinese form on a phone; the registration arrives as pending. Public, so each
+    client address may send SELF_SERVICE_RATE submissions (counted before anything is read or
+    written), and the form refuses what a script sends (SelfServiceForm)."""
 
-    form_class = RegistrationForm
+    form_class = SelfServiceForm
     template_name = "cadres/self_service_form.html"
 
     def dispatch(self, request, *args, **kwargs):
         self.community = community_for_token(kwargs["token"])
         return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        refusal = rate_limited(request, group="self-service", rate=settings.SELF_SERVICE_RATE)
+        return refusal or super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "community": self.community}

@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "pgtrigger",
     "pghistory",
     "communities",
@@ -63,16 +65,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "communities.security.SessionIdleTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Who, from where and which URL, carried into the audit trail's database triggers.
     "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a login refused after repeated failures into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,13 +105,23 @@ AUTH_USER_MODEL = "communities.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "communities:home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out client before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("DJANGO_PASSWORD_MIN_LENGTH", default=10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# A session unused this long is logged out (communities.security.SessionIdleTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT = env.int("DJANGO_SESSION_IDLE_TIMEOUT", default=2 * 60 * 60)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -122,6 +138,61 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "media/"
 
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "communities.security.csrf_failure"
+
+# Content security policy (django-csp): our scripts and styles only, from our own static files;
+# nothing inline, no plugins, never framed. QR codes and Swagger UI's icons may be data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# The shared cache of rate limits and throttles: Redis when REDIS_URL (or any CACHE_URL) is set,
+# otherwise the database (a cache per process would let each gunicorn worker count apart).
+if "REDIS_URL" in env:
+    CACHES = {
+        "default": env.cache_url_config(
+            env("REDIS_URL"), backend="django.core.cache.backends.redis.RedisCache"
+        )
+    }
+elif "CACHE_URL" in env:
+    CACHES = {"default": env.cache_url_config(env("CACHE_URL"))}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "communities.cache.DatabaseCache",
+            "LOCATION": "zaizhi_cache",
+        }
+    }
+
+# Login lockout (django-axes), counted in the database. A client is refused once either the
+# account (from any address: a slow guess spread over many addresses) or the address (for any
+# account: one machine trying many accounts) has failed DJANGO_LOGIN_FAILURE_LIMIT times within
+# the cool-off; a refused attempt starts the cool-off again. The pair alone would let an
+# attacker spread guesses over addresses, and the address alone would let them rotate accounts.
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "communities.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "communities.security.client_ip"
+# A success does not wipe the address's failures: a valid account must not reset a spray.
+AXES_RESET_ON_SUCCESS = False
+AXES_HTTP_RESPONSE_CODE = 429
+
+# The public self-service page: submissions per client address (django-ratelimit, shared cache).
+SELF_SERVICE_RATE = env("DJANGO_SELF_SERVICE_RATE", default="20/h")
+# Its form carries the signed time it was issued: sent sooner than this (a script) or later
+# than the maximum age, it is refused and shown again.
+SELF_SERVICE_MIN_FILL_SECONDS = env.int("DJANGO_SELF_SERVICE_MIN_FILL_SECONDS", default=3)
+SELF_SERVICE_FORM_MAX_AGE = env.int("DJANGO_SELF_SERVICE_FORM_MAX_AGE", default=24 * 60 * 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -135,6 +206,18 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "communities.api.errors.exception_handler",
+    # Per account (its token or session) and, before login, per address; a 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("DJANGO_API_ANON_RATE", default="60/min"),
+        "user": env("DJANGO_API_USER_RATE", default="600/min"),
+    },
+    # Reverse proxies of ours in front of the app: the client's address is read from
+    # X-Forwarded-For that many hops from the right (0: REMOTE_ADDR, the header is ignored).
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
 }
 
 # Take the client's address from X-Forwarded-For (its last hop) only behind a proxy we run.

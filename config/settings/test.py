@@ -16,3 +16,17 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Uploaded evidence goes to a throw-away folder, never into the working tree.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="zaizhi-test-media-"))
+
+# The cache: one process runs the tests and the live server's threads, so a local-memory cache is
+# shared by both and costs no database queries (the pinned query counts stay what the pages and
+# the API do). The database cache of production has its own table and is used by the tests of the
+# rate limits that name it (RATELIMIT_USE_CACHE="database").
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "database": {"BACKEND": "communities.cache.DatabaseCache", "LOCATION": "zaizhi_cache"},
+}
+# High enough that no test meets them unless it lowers them itself (tests/security).
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"},
+}

@@ -34,6 +34,8 @@ def test_member_registers_by_qr_code_and_secretary_makes_them_building_chief(
     phone.get_by_label("单元").fill("1")
     phone.get_by_label("房间号").fill("302")
     phone.get_by_label("我已签署承诺书").check()
+    # A person takes longer than the form's minimum fill time (three seconds); a script does not.
+    phone.wait_for_timeout(3000)
     phone.get_by_role("button", name="提交报到").click()
     assert phone.get_by_role("heading", name="报到已提交").is_visible()
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -1,9 +1,13 @@
 """The browser pages of the cadres app: who sees what, and what the secretary does there."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cadres.choices import PostKind, RegistrationStatus
+from cadres.forms import self_service_stamp
 from cadres.models import Post, Registration
 from cadres.views.self_service import community_token
 from tests.factories import BranchFactory, CadreFactory, RegistrationFactory
@@ -135,9 +139,12 @@ def test_assigning_a_taken_building_shows_the_holder(
 def test_self_service_page_registers_a_pending_member(client, community, work_unit, building, unit):
     url = reverse("cadres:register", args=[community_token(community)])
     assert client.get(url).status_code == 200
+    # As a person sends it: the form's stamp from when the page was opened a minute ago.
+    opened = self_service_stamp(community, timezone.now() - timedelta(minutes=1))
     response = client.post(
         url,
         {
+            "issued": opened,
             "name": "李潇潇",
             "phone": "139 0000 2222",
             "work_unit": work_unit.pk,
@@ -156,6 +163,7 @@ def test_self_service_page_registers_a_pending_member(client, community, work_un
     again = client.post(
         url,
         {
+            "issued": opened,
             "name": "李潇潇",
             "phone": "13900002222",
             "work_unit": work_unit.pk,

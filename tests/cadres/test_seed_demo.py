@@ -7,7 +7,6 @@ The demo is loaded once for this module (it takes seconds) and the database is e
 import io
 
 import pytest
-from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count, Q
 
@@ -17,6 +16,7 @@ from cadres.selectors import work_units_with_counts
 from cadres.validators import validate_id_number, validate_mobile
 from communities.choices import AreaLevel
 from communities.models import Area, Unit, User
+from tests.conftest import authenticate
 
 PASSWORD = "demo-pass-7"
 MODELS = [WorkUnit, Cadre, Registration, Post, Branch, BranchMember, BuildingGroup, User]

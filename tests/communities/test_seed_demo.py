@@ -3,13 +3,13 @@
 import io
 
 import pytest
-from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from communities import demo
 from communities.choices import Role
 from communities.models import Area, Building, Unit, User
 from communities.selectors import areas_with_totals
+from tests.conftest import authenticate
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
@@ -30,6 +29,7 @@ from supervision.models import (
     TeamCoverage,
     TeamMember,
 )
+from tests.conftest import authenticate
 
 PASSWORD = "demo-pass-7"
 MODELS = [
