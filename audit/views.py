@@ -86,3 +86,10 @@ class AccessLogListView(AuditMixin, FilteredListMixin, FilterView):
 
     def get_queryset(self):
         return AccessLog.objects.visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+        return context
