@@ -19,7 +19,7 @@ COLUMNS = [
     (_("Object id"), 10),
     (_("Action"), 8),
     (_("User"), 14),
-    (_("Address"), 16),
+    (_("IP address"), 16),
     (_("Request or command"), 40),
     (_("Changes"), 80),
 ]

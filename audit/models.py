@@ -143,7 +143,7 @@ class AuditEntry(models.Model):
     area_path = models.CharField(max_length=255, null=True)  # noqa: DJ001
     user_id = models.IntegerField(_("user id"), null=True)
     username = models.CharField(_("user"), max_length=150, null=True)  # noqa: DJ001
-    address = models.CharField(_("address"), max_length=64, null=True)  # noqa: DJ001
+    address = models.CharField(_("IP address"), max_length=64, null=True)  # noqa: DJ001
     method = models.CharField(_("method"), max_length=10, null=True)  # noqa: DJ001
     url = models.CharField(_("URL"), max_length=2000, null=True)  # noqa: DJ001
     command = models.CharField(_("command"), max_length=100, null=True)  # noqa: DJ001
@@ -181,7 +181,7 @@ class AccessLog(models.Model):
         related_name="+",
     )
     username = models.CharField(_("user"), max_length=150, blank=True)
-    address = models.CharField(_("address"), max_length=64, blank=True)
+    address = models.CharField(_("IP address"), max_length=64, blank=True)
     kind = models.CharField(_("what"), max_length=20, choices=AccessKind.choices)
     export_name = models.CharField(_("export"), max_length=100, blank=True)
     row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
