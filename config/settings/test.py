@@ -14,6 +14,10 @@ from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# The audit trail's tables refuse TRUNCATE, except on connections that set this: the flush
+# between transactional tests truncates every table.
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+_db_options["options"] = f"{_db_options.get('options', '')} -c app.allow_truncate=on".strip()
 # Uploaded evidence goes to a throw-away folder, never into the working tree.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="zaizhi-test-media-"))
 
