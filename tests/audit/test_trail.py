@@ -4,7 +4,7 @@ changed; the event tables refuse UPDATE, DELETE and TRUNCATE."""
 import pghistory
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.utils import InternalError, ProgrammingError
 from django.urls import reverse
 
@@ -205,3 +205,31 @@ def test_anonymising_setting_allows_only_personal_columns(cadre, pending_registr
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL app.anonymising = 'on'")
             cursor.execute(f"DELETE FROM {cadre_table}")
+
+
+def test_ledger_and_closed_period_writes_are_recorded_and_their_triggers_leave_events_alone(
+    give_stock, community, disinfectant, admin_user, appraisal
+):
+    """The ledger's append-only trigger and the closed period's triggers guard their own tables:
+    the events of those rows are written, and scrubbing an event stays possible."""
+    from appraisal.models import Appraisal
+    from appraisal.services import period_close
+    from audit.models import AppraisalEvent, LedgerEntryEvent
+
+    entry = give_stock(community, disinfectant, "10")
+    assert events_of(entry, "insert").get().area_path == entry.county.path
+    assert LedgerEntryEvent.objects.filter(pgh_obj_id=entry.pk).count() == 1
+
+    period = appraisal.period
+    period_close(actor=admin_user, period=period)
+    assert events_of(period, "update").get().diff["status"][1] == "closed"
+    with pytest.raises(IntegrityError):
+        with transaction.atomic():
+            Appraisal.objects.filter(pk=appraisal.pk).update(opinion="x")
+    # The period is closed, yet its appraisal's events can still be scrubbed while anonymising.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL app.anonymising = 'on'")
+        cursor.execute(
+            f"UPDATE {AppraisalEvent._meta.db_table} SET pgh_diff = NULL WHERE pgh_obj_id = %s",
+            [appraisal.pk],
+        )
