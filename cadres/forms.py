@@ -212,15 +212,15 @@ class PostForm(forms.Form):
         return data
 
 
-# Reconstructed by the audit helper after it truncated this file by mistake: the self-service
-# form's checks against scripted sign-ups, as they were described in the class docstring.
-_STAMP_SALT = "cadres.self-service-form"
+SELF_SERVICE_SALT = "cadres.self-service.form"
 
 
-def self_service_stamp(community: Area, when: datetime | None = None) -> str:
+def self_service_stamp(community: Area, issued_at: datetime | None = None) -> str:
     """The signed time the self-service form of `community` is handed out (now by default)."""
-    moment = when or timezone.now()
-    return signing.dumps({"c": community.pk, "t": moment.timestamp()}, salt=_STAMP_SALT)
+    issued_at = issued_at or timezone.now()
+    return signing.dumps(
+        {"community": community.pk, "at": issued_at.timestamp()}, salt=SELF_SERVICE_SALT
+    )
 
 
 class SelfServiceForm(RegistrationForm):
@@ -264,21 +264,22 @@ class SelfServiceForm(RegistrationForm):
 
     def _check_stamp(self, stamp: str) -> None:
         try:
-            value = signing.loads(
-                stamp, salt=_STAMP_SALT, max_age=settings.SELF_SERVICE_FORM_MAX_AGE
-            )
-            issued = float(value["t"])
-            fresh = value["c"] == self.community.pk
-        except (signing.BadSignature, KeyError, TypeError, ValueError):
-            fresh = False
-        else:
-            fresh = fresh and (
-                timezone.now().timestamp() - issued >= settings.SELF_SERVICE_MIN_FILL_SECONDS
-            )
-        if not fresh:
-            # Shown again with a fresh stamp, so a person simply sends it once more.
+            issued = signing.loads(stamp, salt=SELF_SERVICE_SALT)
+            age = timezone.now().timestamp() - issued["at"]
+            valid = issued["community"] == self.community.pk
+        except (signing.BadSignature, KeyError, TypeError):
+            valid = False
+        if not valid or age > settings.SELF_SERVICE_FORM_MAX_AGE:
             self.data["issued"] = self_service_stamp(self.community)
             raise forms.ValidationError(
-                _("The form could not be accepted. Please check it and submit it again."),
-                code="stamp",
+                _("This form has expired. Please check your details and submit it again."),
+                code="expired",
+            )
+        if age < settings.SELF_SERVICE_MIN_FILL_SECONDS:
+            raise forms.ValidationError(
+                _(
+                    "The form was sent too quickly after it was opened. Please check your "
+                    "details and submit it again."
+                ),
+                code="too_fast",
             )
