@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "supplies",
     "appraisal",
     "audit",
+    "ops",
 ]
 
 MIDDLEWARE = [
