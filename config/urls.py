@@ -33,3 +33,7 @@ urlpatterns = [
 
 # A database out of reach is a 503 (page or JSON), anything else the 500 page.
 handler500 = "communities.unavailable.server_error"
+# Under /api/, a path no route matches and a request Django refuses to read answer JSON like the
+# rest of the API.
+handler400 = "communities.api.errors.bad_request"
+handler404 = "communities.api.errors.page_not_found"

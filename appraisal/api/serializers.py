@@ -158,6 +158,8 @@ class AppraisalSerializer(serializers.ModelSerializer):
     proposed_grade_label = serializers.CharField(
         source="get_proposed_grade_display", read_only=True
     )
+    # Declared, or the schema would not allow the blank of an appraisal not graded yet.
+    final_grade = serializers.ChoiceField(choices=Grade.choices, allow_blank=True, read_only=True)
     final_grade_label = serializers.CharField(source="get_final_grade_display", read_only=True)
     facts = AppraisalFactsSerializer(source="*", read_only=True)
 

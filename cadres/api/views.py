@@ -7,7 +7,7 @@ from dataclasses import fields
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Model, OuterRef, Prefetch
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -25,6 +25,7 @@ from cadres.filters import (
     WorkUnitFilterSet,
 )
 from cadres.models import Branch, BranchMember, Cadre, Post, Registration, WorkUnit
+from communities.api.schema import ErrorSerializer
 from communities.api.views import ScopedViewSet
 
 from .serializers import (
@@ -43,6 +44,10 @@ from .serializers import (
     RegistrationTransferSerializer,
     WorkUnitSerializer,
     active_community_ids,
+)
+
+ID_OUT_OF_VIEW = OpenApiResponse(
+    ErrorSerializer, description="An id out of the caller's view: nothing was changed."
 )
 
 
@@ -195,7 +200,7 @@ class RegistrationViewSet(CadresViewSet):
     @extend_schema(
         operation_id="registrations_confirm_many",
         request=RegistrationIdsSerializer,
-        responses={200: RegistrationSerializer(many=True)},
+        responses={200: RegistrationSerializer(many=True), 404: ID_OUT_OF_VIEW},
         filters=False,
     )
     @action(
@@ -215,7 +220,7 @@ class RegistrationViewSet(CadresViewSet):
     @extend_schema(
         operation_id="registrations_return_many",
         request=RegistrationReturnManySerializer,
-        responses={200: RegistrationSerializer(many=True)},
+        responses={200: RegistrationSerializer(many=True), 404: ID_OUT_OF_VIEW},
         filters=False,
     )
     @action(

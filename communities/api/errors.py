@@ -3,8 +3,9 @@
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -44,3 +45,19 @@ def exception_handler(exc, context):
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     return drf_exception_handler(exc, context)
+
+
+def bad_request(request, exception):
+    """Django's 400 page (a request it refuses to read: too many form fields, a suspicious
+    header …), except under /api/, where it is the API's JSON error."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(exceptions.ParseError.default_detail)}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def page_not_found(request, exception):
+    """Django's 404 page, except under /api/: there the JSON 404 of every other API answer (a
+    path no route matches, such as `/api/cadres/1.5/`, would otherwise get an HTML page)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

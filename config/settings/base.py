@@ -206,7 +206,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the error answers (401, 403, 400, 404 …) each operation can give.
+    "DEFAULT_SCHEMA_CLASS": "communities.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "communities.api.errors.exception_handler",
     # Per account (its token or session) and, before login, per address; a 429 with Retry-After.
     "DEFAULT_THROTTLE_CLASSES": [
