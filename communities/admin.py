@@ -177,8 +177,16 @@ class ServiceAdmin(admin.ModelAdmin):
 # --- the communities admin ---------------------------------------------------------------------
 
 
+class ScopedAdmin(ServiceAdmin):
+    """Lists, opens and autocompletes only the rows the user sees (`visible_to`), as every
+    page and endpoint does: a staff account that is not an administrator gets its own area."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
 @admin.register(Area)
-class AreaAdmin(ServiceAdmin):
+class AreaAdmin(ScopedAdmin):
     list_display = ["name", "level", "parent", "path"]
     list_filter = ["level"]
     search_fields = ["name"]
@@ -189,7 +197,7 @@ class AreaAdmin(ServiceAdmin):
         return services.area_save(actor=request.user, area=obj)
 
 
-class PlaceAdmin(ServiceAdmin):
+class PlaceAdmin(ScopedAdmin):
     def service_save(self, request, obj, form, change):
         return services.place_save(actor=request.user, place=obj)
 
@@ -259,6 +267,18 @@ class GridAdmin(PlaceAdmin):
     search_fields = ["name", "community__name"]
     autocomplete_fields = ["community"]
     list_select_related = ["community"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        buildings = Building.objects.visible_to(request.user)
+
+        class ScopedGridForm(form_class):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.fields["buildings"].queryset = buildings
+
+        ScopedGridForm.__name__ = form_class.__name__
+        return ScopedGridForm
 
     def service_save(self, request, obj, form, change):
         return services.grid_save(
