@@ -85,25 +85,37 @@ def pg_tool(name: str) -> str:
     return found
 
 
+# Django's connection parameters (libpq keywords) and the environment variables libpq reads.
+LIBPQ_ENVIRONMENT = {
+    "host": "PGHOST",
+    "hostaddr": "PGHOSTADDR",
+    "port": "PGPORT",
+    "user": "PGUSER",
+    "password": "PGPASSWORD",
+    "passfile": "PGPASSFILE",
+    "dbname": "PGDATABASE",
+    "service": "PGSERVICE",
+    "options": "PGOPTIONS",
+    "client_encoding": "PGCLIENTENCODING",
+    "application_name": "PGAPPNAME",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "target_session_attrs": "PGTARGETSESSIONATTRS",
+}
+
+
 def pg_environment(using: str = "default") -> dict[str, str]:
-    """The environment that points the PostgreSQL tools at Django's database (a Unix socket
-    directory works as the host)."""
-    database = connections[using].settings_dict
-    options = database.get("OPTIONS", {})
-    values = {
-        "PGHOST": database.get("HOST"),
-        "PGPORT": database.get("PORT"),
-        "PGUSER": database.get("USER"),
-        "PGPASSWORD": database.get("PASSWORD"),
-        "PGDATABASE": database.get("NAME"),
-        "PGOPTIONS": options.get("options"),
-        "PGSSLMODE": options.get("sslmode"),
-        "PGSSLROOTCERT": options.get("sslrootcert"),
-        "PGSSLCERT": options.get("sslcert"),
-        "PGSSLKEY": options.get("sslkey"),
-    }
+    """The environment that points the PostgreSQL tools where Django's connection goes: the same
+    parameters psycopg gets (the embedded server's Unix socket directory arrives as
+    OPTIONS["host"]), the password included, never on a command line."""
+    parameters = connections[using].get_connection_params()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
-    environment.update({key: str(value) for key, value in values.items() if value})
+    for keyword, variable in LIBPQ_ENVIRONMENT.items():
+        if parameters.get(keyword) not in (None, ""):
+            environment[variable] = str(parameters[keyword])
     return environment
 
 

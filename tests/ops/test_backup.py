@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from ops.backup import FORMAT, FORMAT_VERSION
+from ops.backup import FORMAT, FORMAT_VERSION, pg_environment
 
 
 def fingerprint() -> dict:
@@ -110,6 +110,16 @@ def test_restore_of_a_backup_from_a_newer_version_is_refused(tmp_path):
     archive = make_archive(tmp_path, migrations={"cadres": ["0001_initial", "9999_later"]})
     with pytest.raises(CommandError, match=r"更新的版本.*cadres\.9999_later"):
         call_command("restore", archive, yes=True)
+
+
+def test_the_tools_go_where_django_goes_whatever_the_shell_says(monkeypatch):
+    monkeypatch.setenv("PGDATABASE", "elsewhere")
+    monkeypatch.setenv("PGHOST", "db.elsewhere.example")
+    parameters = connection.get_connection_params()
+    environment = pg_environment()
+    assert environment["PGDATABASE"] == connection.settings_dict["NAME"]
+    assert environment.get("PGHOST") == (parameters.get("host") or None)
+    assert environment.get("PGPASSWORD") == (parameters.get("password") or None)
 
 
 def make_archive(tmp_path: Path, *, migrations: dict, dump: bytes = b"") -> Path:
