@@ -37,7 +37,14 @@ def register_access_recorder(recorder: Callable) -> None:
 def record_access(request_or_user, kind: str, **details) -> None:
     """Every full-value view and unmasked export: logged, and handed to the access log."""
     user = getattr(request_or_user, "user", request_or_user)
-    logger.info("personal data shown in full: user=%s kind=%s %s", user.pk, kind, details)
+    logger.info(
+        "personal data shown in full: user=%s cadre=%s kind=%s export=%s rows=%s",
+        user.pk,
+        details.get("cadre_id"),
+        kind,
+        details.get("export_name", ""),
+        details.get("row_count"),
+    )
     for recorder in _access_recorders:
         recorder(request_or_user, kind, **details)
 
