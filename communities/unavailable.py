@@ -29,7 +29,9 @@ API_PREFIX = "/api/"
 
 
 def is_database_unavailable(error: BaseException | None) -> bool:
-    """Whether `error` says the database could not be reached or the connection broke."""
+    """Whether `error` is the database's: out of reach, a broken connection, or one of the
+    transient refusals PostgreSQL reports the same way (a deadlock, a statement cancelled at
+    shutdown); each is worth trying again in a moment, none is the caller's fault."""
     return isinstance(error, OperationalError | InterfaceError)
 
 
