@@ -9,8 +9,9 @@ read.
 from functools import wraps
 
 import pghistory
-from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from communities.security import client_ip
 
 # Commands of our own apps; Django's own (migrate, runserver, shell …) are left alone: a server
 # started under one context would stamp every request with it.
@@ -18,13 +19,9 @@ PROJECT_APPS = ("communities", "cadres", "supervision", "supplies", "appraisal",
 
 
 def client_address(request) -> str:
-    """REMOTE_ADDR, or the address our own proxy saw when the setting says one is in front."""
-    if getattr(settings, "AUDIT_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-1][:64]
-    return request.META.get("REMOTE_ADDR", "")[:64]
+    """The client's address by the site's one rule (`communities.security.client_ip`, behind
+    `DJANGO_NUM_PROXIES`), the same the login lockout and the rate limits use."""
+    return client_ip(request)[:64]
 
 
 def user_context(user) -> dict:

@@ -223,9 +223,6 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
 }
 
-# Take the client's address from X-Forwarded-For (its last hop) only behind a proxy we run.
-AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
-
 # How many days late a team may still post a day's report.
 SUPERVISION_REPORT_DAYS_BACK = env.int("SUPERVISION_REPORT_DAYS_BACK", default=7)
 # A report posted after this hour (local time) of its day, or on a later day, counts as late.

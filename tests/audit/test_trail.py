@@ -58,7 +58,7 @@ def test_forwarded_for_is_ignored_unless_the_proxy_is_trusted(
     client_for(secretary).post(url, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6")
     assert events_of(pending_registration, "update").get().address == "10.0.0.1"
 
-    settings.AUDIT_TRUST_X_FORWARDED_FOR = True
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     Registration.objects.filter(pk=pending_registration.pk).update(status="pending")
     client_for(secretary).post(
         url, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9"
