@@ -2,6 +2,7 @@
 `anonymise_emergency` leaves no name, phone or ID number behind and keeps every count."""
 
 import io
+import json
 
 import pytest
 from django.core.management import call_command
@@ -181,3 +182,56 @@ def test_bad_arguments_are_refused(county):
         call_command("anonymise_emergency", county=str(county.pk), ended="yesterday")
     with pytest.raises(CommandError):
         call_command("anonymise_emergency", county="无此县", ended="2020-01-01")
+
+
+def test_anonymise_scrubs_the_admin_history(ended_service, county, admin_user, donor):
+    """The admin's history (django_admin_log) names the object: a cadre's change, the
+    registrations added on its page, a registration's own change. Those names go too; another
+    member's entries keep theirs."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    from cadres.models import Cadre
+
+    gone, staying = ended_service
+    registration = gone.registrations.get()
+    added = [{"added": {"name": "registration", "object": str(registration)}}]
+    LogEntry.objects.log_actions(admin_user.pk, Cadre.objects.filter(pk=gone.pk), CHANGE, added)
+    LogEntry.objects.log_actions(
+        admin_user.pk,
+        Registration.objects.filter(pk=registration.pk),
+        CHANGE,
+        [{"changed": {"fields": ["Room"]}}],
+    )
+    LogEntry.objects.log_actions(admin_user.pk, Cadre.objects.filter(pk=staying.pk), CHANGE, [])
+    Party.objects.filter(pk=donor.pk).update(kind="individual", name="李潇潇")
+    LogEntry.objects.log_actions(admin_user.pk, Party.objects.filter(pk=donor.pk), CHANGE, [])
+
+    call_command("anonymise_emergency", county=str(county.pk), ended="2100-01-01", yes=True)
+
+    def shown(entry):
+        return entry.object_repr + json.dumps(
+            json.loads(entry.change_message or "[]"), ensure_ascii=False
+        )
+
+    entries = LogEntry.objects.select_related("content_type")
+    texts = [
+        shown(entry)
+        for entry in entries
+        if (entry.content_type.model, entry.object_id)
+        in {("cadre", str(gone.pk)), ("registration", str(registration.pk))}
+    ]
+    assert len(texts) == 2 and not any("王艳秋" in text for text in texts), texts
+    assert f"匿名{gone.pk:07d}" in texts[0] + texts[1]
+    assert entries.get(content_type__model="cadre", object_id=staying.pk).object_repr == "李玉平"
+    donor_entry = entries.get(content_type__model="party", object_id=donor.pk)
+    assert donor_entry.object_repr == f"匿名个人{donor.pk:07d}"
+
+
+def test_a_standing_member_of_a_team_is_still_serving(ended_service, county, team):
+    """Someone whose registration ended but who still sits on a supervision team (or leads one)
+    is serving: the team's roster keeps their name."""
+    gone, _staying = ended_service
+    team.members.create(cadre=gone)
+    call_command("anonymise_emergency", county=str(county.pk), ended="2100-01-01", yes=True)
+    gone.refresh_from_db()
+    assert gone.name == "王艳秋" and gone.phone == "13700000001"
