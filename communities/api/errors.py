@@ -1,5 +1,7 @@
 """One exception handler for the whole API: every error is JSON with field messages."""
 
+import logging
+
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -17,6 +19,8 @@ from communities.unavailable import (
     is_database_unavailable,
     unavailable_detail,
 )
+
+logger = logging.getLogger("django.request")
 
 
 def exception_handler(exc, context):
@@ -39,6 +43,9 @@ def exception_handler(exc, context):
     elif is_database_unavailable(exc):
         # Restarting or out of reach: the caller should retry (the same Idempotency-Key of a
         # report answers with what was stored, if the post got through after all).
+        # The answer hides it; the log keeps the exception and its trace, as Django's own
+        # handler does for the pages' 503.
+        logger.warning("Database error answered 503: %s", exc, exc_info=exc)
         return Response(
             {"detail": unavailable_detail()},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,

@@ -77,6 +77,19 @@ def test_the_api_with_a_token_answers_json_503(database_down):
     assert "数据库" in response.json()["detail"]
 
 
+def test_the_api_logs_the_database_error_it_answers_503_for(database_down, caplog):
+    """The client gets a clean 503; the operator still gets the exception and its trace (a
+    deadlock or a cancelled statement is answered the same way and must not go unseen)."""
+    client = Client(raise_request_exception=False)
+
+    with caplog.at_level("WARNING"):
+        response = client.get("/api/areas/", HTTP_AUTHORIZATION="Token " + "0" * 40)
+
+    assert response.status_code == 503
+    logged = [record for record in caplog.records if record.exc_info]
+    assert logged and logged[0].exc_info[0].__name__ == "OperationalError"
+
+
 def test_the_api_with_a_session_answers_json_503_from_the_middleware(database_down, browser):
     response = browser.post("/api/daily-reports/", {"team": 1}, content_type="application/json")
 
