@@ -1,10 +1,12 @@
 """Forms of the browser pages. They collect input; the services decide."""
 
+import hashlib
 from datetime import datetime
 
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -232,7 +234,8 @@ class SelfServiceForm(RegistrationForm):
     - the signed time the form was handed out: sent back sooner than
       SELF_SERVICE_MIN_FILL_SECONDS (no person types a name, a phone and a work unit that fast),
       later than SELF_SERVICE_FORM_MAX_AGE, or forged, it is refused and shown again with a
-      fresh stamp. A script must then fetch the page and wait for every sign-up, and the
+      fresh stamp. A stamp is good for one sign-up (kept as used in the shared cache until it
+      would expire anyway), so a script must fetch the page and wait for every sign-up, and the
       per-address rate limit of the view bounds what it can send.
 
     Either refusal changes nothing."""
@@ -260,7 +263,25 @@ class SelfServiceForm(RegistrationForm):
                 code="trap",
             )
         self._check_stamp(self.data.get("issued", ""))
+        if not self.errors:
+            self._use_stamp(self.data.get("issued", ""))
         return data
+
+    def renew_stamp(self) -> None:
+        """The form goes back to the person after its stamp was used (the service refused it)."""
+        self.data["issued"] = self_service_stamp(self.community)
+
+    def _use_stamp(self, stamp: str) -> None:
+        key = "self-service-stamp:" + hashlib.sha256(stamp.encode()).hexdigest()
+        if not cache.add(key, 1, timeout=settings.SELF_SERVICE_FORM_MAX_AGE + 60):
+            self.renew_stamp()
+            raise forms.ValidationError(
+                _(
+                    "This form has already been sent. If your registration is not confirmed "
+                    "yet, check your details and submit it again."
+                ),
+                code="used",
+            )
 
     def _check_stamp(self, stamp: str) -> None:
         try:

@@ -66,6 +66,7 @@ class SelfServiceRegisterView(FormView):
             registration = services.registration_submit(actor=None, **form.service_arguments())
         except ValidationError as error:
             add_service_errors(form, error)
+            form.renew_stamp()
             return self.form_invalid(form)
         outcome = (
             "transfer"

@@ -180,3 +180,30 @@ def test_the_database_cache_counts_every_one_of_simultaneous_increments(transact
 def test_incr_of_a_missing_key_is_a_value_error(db):
     with pytest.raises(ValueError):
         caches["database"].incr("never-set")
+
+
+def test_a_stamp_is_good_for_one_sign_up(client, url, community, work_unit):
+    """A script that waited once cannot send its one stamp again and again."""
+    stamp = self_service_stamp(community, timezone.now() - timedelta(minutes=1))
+    data = {"issued": stamp, "work_unit": work_unit.pk, "party_standing": "full"}
+
+    first = client.post(url, {**data, "name": "王艳秋", "phone": "13900001111"})
+    again = client.post(url, {**data, "name": "李潇潇", "phone": "13900002222"})
+
+    assert first.status_code == 302
+    assert again.status_code == 200
+    assert "该表单已经提交过" in again.content.decode()
+    assert list(Cadre.objects.values_list("name", flat=True)) == ["王艳秋"]
+    assert again.context["form"]["issued"].value() != stamp
+
+
+def test_a_form_corrected_after_an_error_is_sent_with_its_stamp(client, url, community, work_unit):
+    stamp = self_service_stamp(community, timezone.now() - timedelta(minutes=1))
+    data = {"issued": stamp, "work_unit": work_unit.pk, "party_standing": "full"}
+
+    without_name = client.post(url, {**data, "phone": "13900001111"})
+    corrected = client.post(url, {**data, "name": "王艳秋", "phone": "13900001111"})
+
+    assert without_name.status_code == 200
+    assert corrected.status_code == 302
+    assert Cadre.objects.get().name == "王艳秋"
