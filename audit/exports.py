@@ -48,12 +48,14 @@ def write_events(entries: QuerySet, user, fileobj) -> int:
     return count
 
 
-def events_response(entries: QuerySet, user) -> HttpResponse:
+def events_response(entries: QuerySet, user) -> tuple[HttpResponse, int]:
+    """The Excel file of `entries`, and how many rows it holds."""
     day = timezone.localdate().strftime("%Y%m%d")
     fileobj = tempfile.TemporaryFile(suffix=".xlsx")  # the response closes it
-    write_events(entries, user, fileobj)
-    return xlsx_response(
+    count = write_events(entries, user, fileobj)
+    response = xlsx_response(
         fileobj,
         filename=f"{gettext('Audit trail')}-{day}.xlsx",
         ascii_filename=f"audit-{day}.xlsx",
     )
+    return response, count

@@ -46,9 +46,9 @@ class AuditEntryListView(AuditMixin, ExportMixin, FilteredListMixin, FilterView)
 
     def export_response(self, queryset):
         user = self.request.user
-        response = events_response(queryset, user)
+        response, count = events_response(queryset, user)
         if sees_every_phone(user):
-            record_access(self.request, UNMASKED_EXPORT, export_name="audit trail")
+            record_access(self.request, UNMASKED_EXPORT, export_name="audit trail", row_count=count)
         return response
 
     def get_context_data(self, **kwargs):

@@ -103,10 +103,11 @@ def test_export_reads_back_and_is_logged(client_for, county_staff, cadre, far_ca
     body = "\n".join(str(cell) for row in rows[1:] for cell in row)
     assert "13812341234" in body and "赵莹" in body and "外县人" not in body
     access = AccessLog.objects.get()
-    assert (access.kind, access.username, access.address) == (
+    assert (access.kind, access.username, access.address, access.row_count) == (
         "unmasked_export",
         "county",
         "10.3.3.3",
+        len(rows) - 1,
     )
 
 
