@@ -223,30 +223,50 @@ class Appraisal(TimeStampedModel):
     )
     inspection_note = models.TextField(_("on-site inspection note"), max_length=2000, blank=True)
     inspection_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("inspection entered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    inspection_at = models.DateTimeField(null=True, blank=True)
+    inspection_at = models.DateTimeField(_("inspection entered at"), null=True, blank=True)
     talk_score = models.DecimalField(_("secretary's talk score"), **SCORE, null=True, blank=True)
     talk_note = models.TextField(_("secretary's talk note"), max_length=2000, blank=True)
     talk_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("talk entered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    talk_at = models.DateTimeField(null=True, blank=True)
+    talk_at = models.DateTimeField(_("talk entered at"), null=True, blank=True)
     satisfied = models.PositiveIntegerField(_("satisfied"), default=0)
     basically_satisfied = models.PositiveIntegerField(_("basically satisfied"), default=0)
     unsatisfied = models.PositiveIntegerField(_("unsatisfied"), default=0)
     evaluation_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("evaluation entered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    evaluation_at = models.DateTimeField(null=True, blank=True)
+    evaluation_at = models.DateTimeField(_("evaluation entered at"), null=True, blank=True)
     final_grade = models.CharField(
         _("final grade"), max_length=12, choices=Grade.choices, blank=True
     )
     opinion = models.TextField(_("appraisal opinion"), max_length=2000, blank=True)
     graded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("graded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    graded_at = models.DateTimeField(null=True, blank=True)
+    graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
 
     objects = AppraisalQuerySet.as_manager()
     constraint_error_fields: ClassVar[dict[str, str]] = {"scores_range": "inspection_score"}

@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.apps import apps
+from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from cadres.personal_data import shown_personal_value
@@ -27,13 +30,10 @@ class Change:
 
 
 @cache
-def _columns(label: str) -> dict[str, tuple[str, dict]]:
-    """column → (the field's verbose name, its choices) of the tracked model `label`."""
+def _columns(label: str) -> dict[str, tuple[str, models.Field]]:
+    """column → (the field's verbose name, the field) of the tracked model `label`."""
     model = apps.get_model(label)
-    return {
-        field.column: (str(field.verbose_name), dict(field.flatchoices))
-        for field in model._meta.concrete_fields
-    }
+    return {field.column: (str(field.verbose_name), field) for field in model._meta.concrete_fields}
 
 
 def model_label(label: str) -> str:
@@ -46,12 +46,22 @@ def model_choices() -> list[tuple[str, str]]:
     return [(model._meta.label_lower, model._meta.verbose_name) for model in EVENT_MODELS]
 
 
-def _text(value, choices: dict) -> str:
+def _text(value, field: models.Field) -> str:
+    """A stored value as a person reads it: a choice's label, a time in local time to the
+    second, a related row as its kind and number (`用户 #2`)."""
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
-    return str(choices.get(value, value))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        moment = parse_datetime(value)
+        if moment is not None:
+            return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+    if field.is_relation:
+        return f"{field.related_model._meta.verbose_name} #{value}"
+    return str(value)
 
 
 def changes(entry, user) -> list[Change]:
@@ -72,12 +82,12 @@ def changes(entry, user) -> list[Change]:
             or (old in (None, "") and new in (None, ""))
         ):
             continue
-        name, choices = columns[column]
+        name, field = columns[column]
         result.append(
             Change(
                 field=name,
-                old=shown_personal_value(user, column, _text(old, choices)),
-                new=shown_personal_value(user, column, _text(new, choices)),
+                old=shown_personal_value(user, column, _text(old, field)),
+                new=shown_personal_value(user, column, _text(new, field)),
             )
         )
     return result

@@ -123,3 +123,27 @@ def test_access_log_page_is_scoped(client_for, county_staff, cadre, admin_user):
 def test_navigation_entry_for_county_staff_only(client_for, county_staff, secretary):
     assert EVENTS in client_for(county_staff).get("/").content.decode()
     assert EVENTS not in client_for(secretary).get("/").content.decode()
+
+
+def test_changes_read_as_words_local_times_and_related_rows(client_for, county_staff, appraisal):
+    """A grade given: the stamp's fields by their Chinese names, the time in local time to the
+    second (not the stored ISO text), who by kind and number."""
+    from django.utils import timezone
+
+    from appraisal import services
+    from appraisal.choices import Grade
+
+    graded = services.appraisal_update(
+        actor=county_staff, appraisal=appraisal, changes={"final_grade": Grade.COMPETENT}
+    )
+    event = events_of(graded, "update").get()
+    page = client_for(county_staff).get(
+        reverse("audit:event-detail", args=[event.model, event.event_id])
+    )
+
+    text = page.content.decode()
+    assert "定等时间" in text and "定等人" in text
+    assert timezone.localtime(graded.graded_at).strftime("%Y-%m-%d %H:%M:%S") in text
+    assert graded.graded_at.isoformat() not in text
+    assert f"用户 #{county_staff.pk}" in text
+    assert "graded" not in text
