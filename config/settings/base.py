@@ -188,6 +188,8 @@ AXES_CLIENT_IP_CALLABLE = "communities.security.client_ip"
 # A success does not wipe the address's failures: a valid account must not reset a spray.
 AXES_RESET_ON_SUCCESS = False
 AXES_HTTP_RESPONSE_CODE = 429
+# No version banner on every command; lockouts are still logged and kept in the database.
+AXES_VERBOSE = False
 
 # The public self-service page: submissions per client address (django-ratelimit, shared cache).
 SELF_SERVICE_RATE = env("DJANGO_SELF_SERVICE_RATE", default="20/h")
