@@ -17,7 +17,7 @@ back: `CONN_HEALTH_CHECKS` makes a worker drop a dead persistent connection at i
 
 import sys
 
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -31,8 +31,10 @@ API_PREFIX = "/api/"
 def is_database_unavailable(error: BaseException | None) -> bool:
     """Whether `error` is the database's: out of reach, a broken connection, or one of the
     transient refusals PostgreSQL reports the same way (a deadlock, a statement cancelled at
-    shutdown); each is worth trying again in a moment, none is the caller's fault."""
-    return isinstance(error, OperationalError | InterfaceError)
+    shutdown); each is worth trying again in a moment, none is the caller's fault. A server
+    killed while a query runs comes as a bare `DatabaseError` ("server closed the connection
+    unexpectedly"); its subclasses (IntegrityError, DataError …) are the statement's own fault."""
+    return isinstance(error, OperationalError | InterfaceError) or type(error) is DatabaseError
 
 
 def unavailable_detail() -> str:

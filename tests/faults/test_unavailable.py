@@ -119,3 +119,36 @@ def test_any_other_error_is_still_the_500_page():
 
     assert response.status_code == 500
     assert not response.has_header("Retry-After")
+
+
+@pytest.mark.parametrize("path", ["/supervision/", "/api/daily-reports/"])
+def test_a_connection_lost_in_the_middle_of_a_query_is_a_503(path):
+    """The server killed while a query runs: psycopg2 reports a bare DatabaseError ("server
+    closed the connection unexpectedly"), not an OperationalError; seen in the restart test."""
+    from django.db import DatabaseError
+
+    from communities.api.errors import exception_handler
+
+    request = RequestFactory().get(path)
+    error = DatabaseError("server closed the connection unexpectedly")
+    try:
+        raise error
+    except DatabaseError:
+        page = server_error(request)
+    api = exception_handler(error, {"request": request})
+
+    assert page.status_code == api.status_code == 503
+    assert page["Retry-After"] == api["Retry-After"] == "5"
+
+
+@pytest.mark.parametrize("kind", ["IntegrityError", "DataError", "ProgrammingError"])
+def test_errors_of_the_query_itself_are_not_a_503(kind):
+    import django.db
+
+    request = RequestFactory().get("/")
+    try:
+        raise getattr(django.db, kind)("the statement's own fault")
+    except django.db.DatabaseError:
+        response = server_error(request)
+
+    assert response.status_code == 500
