@@ -52,7 +52,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from benchmarks.roster_export import admin_sql, server_url, setup_django
+from benchmarks.roster_export import admin_sql, run_child, server_url, setup_django
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS_DIR = BASE_DIR / "benchmarks" / "results"
@@ -459,23 +459,14 @@ def generate_load(port: int, path: str, pairs_path: str, start: int, clients: in
 # --- in the parent: servers and children ------------------------------------------------------
 
 
-def run_child(*args: str, database_url: str) -> str:
-    env = {**os.environ, **CHILD_ENV, "DATABASE_URL": database_url}
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.report_posting", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+def run_own_child(*args: str, database_url: str) -> str:
+    return run_child(
+        *args, database_url=database_url, module="benchmarks.report_posting", env=CHILD_ENV
     )
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr}")
-    return done.stdout
 
 
 def child_json(*args: str, database_url: str) -> dict:
-    return json.loads(run_child(*args, database_url=database_url).splitlines()[-1])
+    return json.loads(run_own_child(*args, database_url=database_url).splitlines()[-1])
 
 
 def free_port() -> int:
@@ -731,7 +722,9 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             pairs = str(Path(tmp) / "posts.json")
-            run_child("--setup-child", pairs, "--teams", str(args.teams), database_url=database_url)
+            run_own_child(
+                "--setup-child", pairs, "--teams", str(args.teams), database_url=database_url
+            )
             queries = child_json("--queries-child", database_url=database_url)
             print(
                 "queries:", {size: entry["queries"] for size, entry in queries.items()}, flush=True

@@ -371,11 +371,16 @@ def markdown(summary: dict) -> str:
     )
 
 
-def run_child(*args: str, database_url: str, module: str = "benchmarks.roster_export") -> str:
-    """Runs a benchmark script (this one by default) again in a fresh process. The parent stays
-    small (it never loads Django), since Linux counts the parent's size at fork in a child's
-    peak RSS."""
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "false"}
+def run_child(
+    *args: str,
+    database_url: str,
+    module: str = "benchmarks.roster_export",
+    env: dict[str, str] | None = None,
+) -> str:
+    """Runs a benchmark script (this one by default) again in a fresh process, with `env` added
+    to the environment. The parent stays small (it never loads Django), since Linux counts the
+    parent's size at fork in a child's peak RSS."""
+    env = {**os.environ, "DJANGO_DEBUG": "false", **(env or {}), "DATABASE_URL": database_url}
     done = subprocess.run(
         [sys.executable, "-m", module, *args],
         cwd=BASE_DIR,

@@ -48,7 +48,9 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from benchmarks.report_posting import MAINTENANCE_DATABASE, with_database
+from benchmarks.roster_export import admin_sql, run_child, server_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS_DIR = BASE_DIR / "benchmarks" / "results"
@@ -408,32 +410,6 @@ def generate_load(base_url: str, world: dict, args) -> dict:
 # --- in the parent: the database, the server, the memory --------------------------------------
 
 
-def server_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    from config.embedded_db import embedded_database_url
-
-    return embedded_database_url(BASE_DIR)
-
-
-def with_database(url: str, name: str) -> str:
-    return urlsplit(url)._replace(path=f"/{name}").geturl()
-
-
-def admin_sql(url: str, *statements: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(with_database(url, "postgres"))
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-    finally:
-        connection.close()
-
-
 def check_name(name: str) -> str:
     if name == "postgres" or not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
         raise SystemExit(f"choose another scratch database name than {name!r}")
@@ -444,31 +420,27 @@ def prepare(server: str, name: str, teams: int) -> tuple[str, dict]:
     """Creates the scratch database `name` afresh, migrates and seeds it (in a child process);
     returns its URL and the world the clients need."""
     name = check_name(name)
-    admin_sql(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
+    admin_sql(
+        with_database(server, MAINTENANCE_DATABASE),
+        f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+        f"CREATE DATABASE {name}",
+    )
     url = with_database(server, name)
     with tempfile.NamedTemporaryFile(suffix=".json") as world_file:
-        run_child("--seed-child", world_file.name, "--teams", str(teams), database_url=url)
+        run_soak_child("--seed-child", world_file.name, "--teams", str(teams), database_url=url)
         return url, json.loads(Path(world_file.name).read_text())
 
 
 def drop(server: str, name: str) -> None:
-    admin_sql(server, f"DROP DATABASE IF EXISTS {check_name(name)} WITH (FORCE)")
-
-
-def run_child(*args: str, database_url: str) -> str:
-    env = {**os.environ, **SOAK_APP_ENV, "DATABASE_URL": database_url}
-    env["DJANGO_SETTINGS_MODULE"] = APP_SETTINGS
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.soak", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    admin_sql(
+        with_database(server, MAINTENANCE_DATABASE),
+        f"DROP DATABASE IF EXISTS {check_name(name)} WITH (FORCE)",
     )
-    if done.returncode != 0:
-        raise SystemExit(f"benchmarks.soak {' '.join(args)} failed:\n{done.stderr}")
-    return done.stdout
+
+
+def run_soak_child(*args: str, database_url: str) -> str:
+    env = {**SOAK_APP_ENV, "DJANGO_SETTINGS_MODULE": APP_SETTINGS}
+    return run_child(*args, database_url=database_url, module="benchmarks.soak", env=env)
 
 
 def free_port() -> int:
